@@ -1,0 +1,42 @@
+# The two commands: `make run` and `make test`. Everything else is a helper they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint migrations-check pytest env clean-data bench
+
+# uv installs the locked dependencies; it lives in its own small venv so syncing .venv never removes it.
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Re-sync only when the lock or the project file changed.
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	UV_PYTHON=$(PYTHON) $(UV) sync --frozen --quiet
+	@touch $@
+
+env: $(VENV)/.synced
+
+run: env
+	@./scripts/run.sh
+
+test: env
+	@./scripts/test.sh
+
+lint: env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: env
+	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
+
+pytest: env
+	$(VENV)/bin/pytest
+
+# Stop the embedded PostgreSQL and delete its data (the catalog and demo are rebuilt on the next `make run`).
+clean-data: env
+	-$(PY) -m config.embedded_db stop
+	rm -rf .data
