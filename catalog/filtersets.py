@@ -1,0 +1,110 @@
+"""One FilterSet per list, shared by the REST API and the portal's pages (NetBox's pattern), so a filter means the
+same thing everywhere and a shared URL shows the same rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import django_filters
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.db.models import F, Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from catalog.choices import LicenseCategory, Lifecycle, Modality, TaskType
+from catalog.models import AIModel, Organization
+
+# Governance answers "which models is this team approved for" (catalog cannot import governance): it registers a
+# function (queryset, team_slug, user) -> queryset at startup. Unregistered, the filter matches nothing.
+_team_approval_filter: Callable[[QuerySet, str, object], QuerySet] | None = None
+
+
+def register_team_approval_filter(function: Callable[[QuerySet, str, object], QuerySet]) -> None:
+    global _team_approval_filter  # a registration point, set once at app startup
+    _team_approval_filter = function
+
+
+# Below this trigram similarity a name is not a plausible typo of the query.
+TRIGRAM_THRESHOLD = 0.3
+
+
+def search_models(queryset: QuerySet, text: str) -> QuerySet:
+    """Full-text search with ranking (slug and name weigh most), plus trigram similarity so typos still match."""
+    text = text.strip()
+    if not text:
+        return queryset
+    query = SearchQuery(text, search_type="websearch", config="english")
+    return (
+        queryset.annotate(
+            search_rank=SearchRank(F("search_document"), query),
+            name_similarity=TrigramSimilarity("display_name", text),
+        )
+        .filter(Q(search_document=query) | Q(name_similarity__gte=TRIGRAM_THRESHOLD) | Q(slug__icontains=text))
+        .order_by("-search_rank", "-name_similarity", "slug")
+    )
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """``?publisher=openai&publisher=anthropic``: any of these slugs; an unknown slug is a 400 naming it."""
+
+
+class ArrayContainsFilter(django_filters.MultipleChoiceFilter):
+    """``?modality=image&modality=text``: the array field contains every value given."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.field_name}__contains": list(value)})
+
+
+class AIModelFilterSet(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label="Search")
+    publisher = SlugMultipleChoiceFilter(
+        field_name="publisher__slug", to_field_name="slug", queryset=Organization.objects.all(), label="Publisher"
+    )
+    modality = ArrayContainsFilter(field_name="input_modalities", choices=Modality.choices, label="Input modality")
+    output_modality = ArrayContainsFilter(
+        field_name="output_modalities", choices=Modality.choices, label="Output modality"
+    )
+    task = ArrayContainsFilter(field_name="task_types", choices=TaskType.choices, label="Task")
+    license_category = django_filters.MultipleChoiceFilter(
+        field_name="license__category", choices=LicenseCategory.choices, label="Licence category"
+    )
+    open_weights = django_filters.BooleanFilter(label="Open weights")
+    min_context = django_filters.NumberFilter(field_name="context_window", lookup_expr="gte", label="Minimum context")
+    max_input_price = django_filters.NumberFilter(
+        field_name="input_price", lookup_expr="lte", label="Max input price (USD / 1M tokens)"
+    )
+    max_output_price = django_filters.NumberFilter(
+        field_name="output_price", lookup_expr="lte", label="Max output price (USD / 1M tokens)"
+    )
+    lifecycle = django_filters.MultipleChoiceFilter(choices=Lifecycle.choices, label="Lifecycle")
+    no_distillation = django_filters.BooleanFilter(method="filter_no_distillation", label="No distillation declared")
+    provenance_verified = django_filters.BooleanFilter(method="filter_verified", label="Verified provenance")
+    approved_for_team = django_filters.CharFilter(method="filter_approved_for_team", label="Approved for team (slug)")
+    unresolved = django_filters.BooleanFilter(field_name="is_unresolved", label="Unresolved identity")
+
+    class Meta:
+        model = AIModel
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return search_models(queryset, value)
+
+    def filter_no_distillation(self, queryset, name, value):
+        claimed = Q(provenance_claims__topic="distillation", provenance_claims__values__contains=["none_declared"])
+        claimed &= ~Q(provenance_claims__status="disputed")
+        return queryset.filter(claimed).distinct() if value else queryset.exclude(claimed)
+
+    def filter_verified(self, queryset, name, value):
+        verified = Q(provenance_claims__status="verified")
+        return queryset.filter(verified).distinct() if value else queryset.exclude(verified)
+
+    def filter_approved_for_team(self, queryset, name, value):
+        if not value:
+            return queryset
+        if _team_approval_filter is None:
+            return queryset.none()
+        user = getattr(self.request, "user", None)
+        return _team_approval_filter(queryset, value, user)

@@ -1,0 +1,91 @@
+"""Selectors for the model list and the model card, shared by the REST API and the portal.
+
+The list annotates each model with its cheapest current standard input and output price (USD per 1M tokens), so
+people can filter and sort by price, and prefetches everything a row shows in a constant number of queries,
+whatever the page size."""
+
+from __future__ import annotations
+
+from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from catalog.choices import PriceUnit, PriceVariant
+from catalog.models import AIModel, BenchmarkResult, FieldObservation, LineageEdge, Offering, Price, ProvenanceClaim
+
+# Sorts models without a price after every priced one (cursor pagination cannot page over NULLs).
+NO_PRICE_SORT_KEY = Value(10**9, output_field=DecimalField(max_digits=20, decimal_places=10))
+
+
+def current_prices() -> QuerySet:
+    return Price.objects.filter(effective_to__isnull=True)
+
+
+def _cheapest_current(unit: str) -> Subquery:
+    prices = (
+        current_prices()
+        .filter(offering__model=OuterRef("pk"), unit=unit, tier="", variant=PriceVariant.STANDARD)
+        .exclude(offering__status="retired")
+    )
+    return Subquery(
+        prices.order_by("usd").values("usd")[:1], output_field=DecimalField(max_digits=20, decimal_places=10)
+    )
+
+
+def model_list() -> QuerySet:
+    """Every catalog model with list columns annotated; filter with AIModelFilterSet."""
+    return (
+        AIModel.objects.select_related("publisher", "license")
+        .annotate(
+            input_price=_cheapest_current(PriceUnit.INPUT_TOKEN),
+            output_price=_cheapest_current(PriceUnit.OUTPUT_TOKEN),
+        )
+        .annotate(
+            input_price_sort=Coalesce("input_price", NO_PRICE_SORT_KEY),
+            output_price_sort=Coalesce("output_price", NO_PRICE_SORT_KEY),
+        )
+    )
+
+
+def model_card() -> QuerySet:
+    """One model with everything its card shows, in a fixed number of queries."""
+    offerings = Offering.objects.select_related("provider", "source").prefetch_related(
+        Prefetch(
+            "prices",
+            queryset=Price.objects.select_related("source").order_by("unit", "tier", "variant", "-effective_from"),
+        )
+    )
+    return (
+        model_list()
+        .select_related("successor", "publisher__parent")
+        .prefetch_related(
+            "aliases__source",
+            Prefetch("offerings", queryset=offerings),
+            Prefetch(
+                "benchmark_results",
+                queryset=BenchmarkResult.objects.select_related("benchmark", "source").order_by(
+                    "benchmark__name", "source_tier"
+                ),
+            ),
+            Prefetch("provenance_claims", queryset=ProvenanceClaim.objects.select_related("source")),
+            Prefetch("base_edges", queryset=LineageEdge.objects.select_related("base_model__license", "source")),
+            Prefetch("derived_edges", queryset=LineageEdge.objects.select_related("model")),
+            Prefetch(
+                "observations",
+                queryset=FieldObservation.objects.select_related("source").order_by("field", "source__precedence"),
+            ),
+        )
+    )
+
+
+def model_by_name(name: str) -> tuple[AIModel | None, bool]:
+    """(model, is_alias): the model whose slug is ``name``, else the one an alias of that name points to."""
+    model = AIModel.objects.filter(slug=name).first()
+    if model is not None:
+        return model, False
+    from catalog.models import ModelAlias
+
+    alias = ModelAlias.objects.select_related("model").filter(name=name.lower()).first()
+    if alias is None:
+        model = AIModel.objects.filter(slug__iexact=name).first()
+        return model, model is not None
+    return alias.model, True
