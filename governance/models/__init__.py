@@ -1,3 +1,4 @@
+from governance.models.cursors import FeedCursor
 from governance.models.entitlements import Entitlement
 from governance.models.notifications import WebhookDelivery, WebhookSubscription
 from governance.models.policy import PolicyEvaluation, PolicyVersion
@@ -8,6 +9,7 @@ __all__ = [
     "ApprovalPacket",
     "ApprovalRequest",
     "Entitlement",
+    "FeedCursor",
     "OrgRole",
     "PolicyEvaluation",
     "PolicyVersion",
