@@ -4,8 +4,10 @@ from governance.models.notifications import WebhookDelivery, WebhookSubscription
 from governance.models.policy import PolicyEvaluation, PolicyVersion
 from governance.models.requests import ApprovalPacket, ApprovalRequest, RequestComment, StageReview
 from governance.models.teams import OrgRole, ReviewStage, Team, TeamMembership, UseCase
+from governance.models.tokens import ApiToken, TokenScope
 
 __all__ = [
+    "ApiToken",
     "ApprovalPacket",
     "ApprovalRequest",
     "Entitlement",
@@ -18,6 +20,7 @@ __all__ = [
     "StageReview",
     "Team",
     "TeamMembership",
+    "TokenScope",
     "UseCase",
     "WebhookDelivery",
     "WebhookSubscription",
