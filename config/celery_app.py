@@ -16,4 +16,6 @@ app.autodiscover_tasks()
 # started by mistake cannot run a job twice.
 app.conf.beat_schedule = {
     "core.heartbeat": {"task": "core.heartbeat", "schedule": 30.0},
+    # The outbox's safety net: delivers what the on-commit kick could not (broker down at that moment).
+    "core.outbox_relay": {"task": "core.outbox_relay", "schedule": 10.0},
 }
