@@ -214,7 +214,10 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # ---------------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "governance.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.ModelgateAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # One error shape for every failure: {"error": {"code", "message", "details"}}.
@@ -287,3 +290,5 @@ LOGGING = {
 # ---------------------------------------------------------------------------------------------------------------
 # The URL people open, printed by `make run` and used in emails.
 MODELGATE_BASE_URL = env("MODELGATE_BASE_URL", default="http://127.0.0.1:8000")
+# Server-side pepper of API token hashes (HMAC-SHA256); kept out of the database. Required in production.
+MODELGATE_TOKEN_PEPPER = env("MODELGATE_TOKEN_PEPPER", default="modelgate-development-token-pepper")

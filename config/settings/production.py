@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import env
 
-REQUIRED = ("DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOWED_HOSTS")
+REQUIRED = ("DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOWED_HOSTS", "MODELGATE_TOKEN_PEPPER")
 _missing = [name for name in REQUIRED if not env(name, default="")]
 if _missing:
     raise ImproperlyConfigured(
@@ -15,6 +15,7 @@ if _missing:
 DEBUG = False
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+MODELGATE_TOKEN_PEPPER = env("MODELGATE_TOKEN_PEPPER")
 # https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 

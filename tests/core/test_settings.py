@@ -14,11 +14,12 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "modelgate.example.com",
     "DATABASE_URL": "postgres://modelgate@127.0.0.1:5432/modelgate",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "MODELGATE_TOKEN_PEPPER": "production-test-pepper-4c1d9e",
 }
 
 
 def run_manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "MODELGATE_"))}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
