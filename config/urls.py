@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("", include("core.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("catalog/", include("catalog.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(([path("", include("catalog.api.urls"))], "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

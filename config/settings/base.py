@@ -99,7 +99,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 # The stock user model, decided at the start: teams, roles and profile data live in governance models that
 # point at it, so no custom user model is needed. https://docs.djangoproject.com/en/5.2/topics/auth/customizing/
 AUTH_USER_MODEL = "auth.User"
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 
 # https://docs.djangoproject.com/en/5.2/topics/http/middleware/ (order matters: request id first so every
