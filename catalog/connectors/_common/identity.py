@@ -20,7 +20,7 @@ MAX_SLUG = 200  # AIModel.slug
 
 # Namespaces of hosts that are not part of a model's name.
 _ROUTE_PREFIX = re.compile(
-    r"^(?:accounts/[^/]+/(?:models|routers|deployedModels)/|@cf/|@hf/|@oi/|hf:|public/|route/|ps/|workers-ai/|tee/)",
+    r"^(?:accounts/[^/]+/(?:models|routers|deployedModels)/|@cf/|@hf/|@oi/|hf:|public/|route/|ps/|workers-ai/|tee/|system\.ai\.)",
     re.IGNORECASE,
 )
 # Bedrock model ids: optional geography ("us.", "global.") then "vendor.model".
@@ -37,11 +37,12 @@ _QUANTIZATION = re.compile(
 )
 _TAG = re.compile(r":(free|beta|extended|thinking|online|nitro|floor|exacto|variant\d*)$")
 # Platform words that some hosts glue in front of a model name ("databricks-claude-...", "FW-GLM-5").
-_HOST_PREFIX = re.compile(r"^(?:databricks|fw|azure|duo-chat)-+")
+_HOST_PREFIX = re.compile(r"^(?:databricks|snowflake|fw|azure|duo-chat)-+")
 # Organisations that some hosts glue in front of a model name ("anthropic--claude-3.7", "openai-gpt-5").
 # Only names that never start a model's own name ("mistral-large" is Mistral's name, so "mistral" is not here).
 _ORG_PREFIX = re.compile(
-    r"^(anthropic|openai|google|meta|ibm|nvidia|microsoft|amazon|alibaba|xai|x-ai|cohere|moonshotai|zai-org)-+(.+)$"
+    r"^(anthropic|openai|google|meta|ibm|nvidia|microsoft|amazon|alibaba|xai|x-ai|cohere|moonshotai|zai-org|perplexity)"
+    r"-+(.+)$"
 )
 
 # (publisher, pattern on the canonical name), first match wins: the families each publisher names its models by.
@@ -93,6 +94,9 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("liquid-ai", r"^lfm"),
         ("sber", r"^giga"),
         ("jina-ai", r"^jina-"),
+        ("01-ai", r"^yi-\d"),
+        ("nous-research", r"^(?:nous-)?hermes"),
+        ("bigcode", r"^starcoder"),
     )
 )
 

@@ -68,6 +68,9 @@ ORGANIZATIONS: dict[str, KnownOrganization] = {
         _org("sber", "Sber (GigaChat)", "RU", publisher=True, provider=True, website="https://developers.sber.ru"),
         _org("ai2", "Allen Institute for AI", "US", publisher=True, website="https://allenai.org"),
         _org("liquid-ai", "Liquid AI", "US", publisher=True, website="https://www.liquid.ai"),
+        _org("01-ai", "01.AI", "CN", publisher=True, website="https://www.01.ai"),
+        _org("nous-research", "Nous Research", "US", publisher=True, website="https://nousresearch.com"),
+        _org("bigcode", "BigCode", publisher=True, parent="hugging-face", website="https://www.bigcode-project.org"),
         _org("hugging-face", "Hugging Face", "US", publisher=True, provider=True, website="https://huggingface.co"),
         _org("openrouter", "OpenRouter", "US", provider=True, website="https://openrouter.ai"),
         _org("groq", "Groq", "US", provider=True, website="https://groq.com"),
@@ -191,6 +194,9 @@ ORGANIZATION_ALIASES: dict[str, str] = {
     **dict.fromkeys(["cloudflare-workers-ai", "cloudflare-ai-gateway", "workers-ai"], "cloudflare"),
     **dict.fromkeys(["mistral-ai-studio"], "mistral"),
     **dict.fromkeys(["inception-labs", "inceptionlabs"], "inception"),
+    **dict.fromkeys(["01ai", "yi"], "01-ai"),
+    **dict.fromkeys(["nousresearch", "nous"], "nous-research"),
+    **dict.fromkeys(["bigcode-project"], "bigcode"),
 }
 
 

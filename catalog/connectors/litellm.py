@@ -1,0 +1,509 @@
+"""litellm's community price map (``model_prices_and_context_window.json``, MIT).
+
+One JSON object keyed by *routing names* (``gpt-4o``, ``azure/eu/gpt-4o``, ``bedrock/us.anthropic.claude-…``,
+``vertex_ai/claude-3-5-sonnet@20240620``): each key is how litellm routes to one model through one provider, so
+each key becomes one offering, and a model record whose ``names`` and proposed slug let the sync service find the
+one model behind many keys. Prices arrive as floats in USD per token and leave as exact ``Decimal`` per 1M tokens.
+
+Not models, so skipped without a rejection: ``sample_spec`` (the format's documentation),
+``fallback_generalizations`` (routing rules), floating ``alias_of`` entries (``claude-opus-latest`` points at
+whatever is newest; pinning it to one model would be wrong tomorrow), size-class price rules
+(``together-ai-4.1b-8b``) and entries for tools rather than models (modes ``search``, ``guardrail``,
+``vector_store``).
+
+Price fields with no unit in ``PriceUnit`` (per character, per pixel, per page, Databricks DBUs, per session) are
+not mapped; a zero price is kept only for plain input and output tokens (free models), elsewhere litellm writes 0
+for "not billed separately".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+from django.utils import timezone
+
+from catalog.choices import Capability, Channel, DeploymentType, Modality, OfferingStatus, PriceUnit, TaskType
+from catalog.choices import PriceVariant as Variant
+from catalog.connectors._common import (
+    Identity,
+    configured_url,
+    http_get,
+    identify,
+    load_json,
+    org_slug,
+    organization_record,
+    parse_date,
+    per_million,
+    slugify,
+    token_count,
+    usd,
+    with_parents,
+)
+from catalog.connectors.base import (
+    ConnectorError,
+    ModelRecord,
+    OfferingRecord,
+    OrganizationRecord,
+    Payload,
+    PriceRecord,
+    Rejection,
+    Snapshot,
+)
+
+SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "data" / "litellm"
+SNAPSHOT_FILE = SNAPSHOT_DIR / "model_prices_and_context_window.json"
+URL_SETTING = "MODELGATE_LITELLM_URL"
+UPSTREAM_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+MAX_KEY = 300  # Offering.external_id
+
+SKIPPED_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
+PRICE_CLASS_KEY = re.compile(r"^(?:fireworks-ai|together-ai)-")
+TOOL_MODES = frozenset({"search", "guardrail", "vector_store"})
+
+# litellm_provider -> (provider organisation, channel) where the channel is not the provider's own API.
+CLOUD_CHANNELS: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(["azure", "azure_ai", "azure_text"], ("microsoft", Channel.AZURE)),
+    **dict.fromkeys(["bedrock", "bedrock_converse", "bedrock_mantle"], ("amazon", Channel.BEDROCK)),
+    "openrouter": ("openrouter", Channel.OPENROUTER),
+}
+SELF_HOSTED = frozenset({"ollama", "ollama_chat", "lemonade", "lm_studio", "vllm", "hosted_vllm", "llamafile"})
+ROUTE_PREFIXES = frozenset({"azure", "azure-ai", "bedrock", "bedrock-mantle", "vertex-ai", "openrouter"})
+ROUTE_WORDS = frozenset({"invoke", "converse", "claude_platform", "*"})  # path words that name no model
+AWS_REGION = re.compile(r"^(?:us|eu|ap|sa|ca|me|af|il|mx)(?:-gov)?-[a-z]+-\d+$")
+AZURE_ZONES = {
+    "global": DeploymentType.GLOBAL,
+    "global-standard": DeploymentType.GLOBAL,
+    **dict.fromkeys(["us", "eu", "apac", "us-gov"], DeploymentType.DATA_ZONE),
+}
+BEDROCK_GEOGRAPHY = re.compile(r"^(us|eu|apac|global|us-gov|au|jp|ca|in|uk)\.")
+
+# mode -> (task types, input modalities, output modalities); None where the mode does not say.
+M = Modality
+MODES: dict[str, tuple[list[str], list[str] | None, list[str] | None]] = {
+    "chat": ([TaskType.CHAT], [M.TEXT], [M.TEXT]),
+    "responses": ([TaskType.CHAT], [M.TEXT], [M.TEXT]),
+    "realtime": ([TaskType.CHAT], [M.TEXT, M.AUDIO], [M.TEXT, M.AUDIO]),
+    "completion": ([TaskType.COMPLETION], [M.TEXT], [M.TEXT]),
+    "embedding": ([TaskType.EMBEDDING], [M.TEXT], None),
+    "image_generation": ([TaskType.IMAGE_GENERATION], [M.TEXT], [M.IMAGE]),
+    "image_edit": ([TaskType.IMAGE_GENERATION], [M.TEXT, M.IMAGE], [M.IMAGE]),
+    "video_generation": ([TaskType.VIDEO_GENERATION], [M.TEXT], [M.VIDEO]),
+    "audio_transcription": ([TaskType.TRANSCRIPTION], [M.AUDIO], [M.TEXT]),
+    "audio_speech": ([TaskType.SPEECH], [M.TEXT], [M.AUDIO]),
+    "rerank": ([TaskType.RERANK], [M.TEXT], None),
+    "moderation": ([TaskType.MODERATION], [M.TEXT], None),
+    "ocr": ([TaskType.OCR], [M.IMAGE, M.PDF], [M.TEXT]),
+}
+CAPABILITY_FLAGS = {
+    "supports_function_calling": Capability.TOOLS,
+    "supports_vision": Capability.VISION,
+    "supports_image_input": Capability.VISION,
+    "supports_reasoning": Capability.REASONING,
+    "supports_response_schema": Capability.STRUCTURED_OUTPUT,
+    "supports_native_structured_output": Capability.STRUCTURED_OUTPUT,
+    "supports_prompt_caching": Capability.PROMPT_CACHING,
+    "supports_web_search": Capability.WEB_SEARCH,
+    "supports_audio_input": Capability.AUDIO_INPUT,
+    "supports_audio_output": Capability.AUDIO_OUTPUT,
+}
+INPUT_FLAGS = {
+    "supports_vision": M.IMAGE,
+    "supports_image_input": M.IMAGE,
+    "supports_pdf_input": M.PDF,
+    "supports_video_input": M.VIDEO,
+    "supports_audio_input": M.AUDIO,
+}
+OUTPUT_FLAGS = {"supports_audio_output": M.AUDIO}
+MODALITY_NAMES = {"text": M.TEXT, "image": M.IMAGE, "audio": M.AUDIO, "video": M.VIDEO, "pdf": M.PDF}
+
+# Price field (after variant and tier qualifiers are removed) -> (unit, tier qualifier, priced per token).
+# A unit of None is decided by the mode: seconds of video for video models, of audio otherwise.
+U = PriceUnit
+PRICE_FIELDS: dict[str, tuple[str | None, str, bool]] = {
+    "input_cost_per_token": (U.INPUT_TOKEN, "", True),
+    "output_cost_per_token": (U.OUTPUT_TOKEN, "", True),
+    "cache_read_input_token_cost": (U.CACHED_INPUT_TOKEN, "", True),
+    "input_cost_per_token_cache_hit": (U.CACHED_INPUT_TOKEN, "", True),
+    "explicit_cache_read_input_token_cost": (U.CACHED_INPUT_TOKEN, "explicit", True),
+    "cache_creation_input_token_cost": (U.CACHE_WRITE_TOKEN, "", True),
+    "output_cost_per_reasoning_token": (U.REASONING_TOKEN, "", True),
+    "input_cost_per_audio_token": (U.INPUT_AUDIO_TOKEN, "", True),
+    "output_cost_per_audio_token": (U.OUTPUT_AUDIO_TOKEN, "", True),
+    "cache_read_input_audio_token_cost": (U.CACHED_INPUT_TOKEN, "audio", True),
+    "cache_creation_input_audio_token_cost": (U.CACHE_WRITE_TOKEN, "audio", True),
+    "cache_read_input_image_token_cost": (U.CACHED_INPUT_TOKEN, "image", True),
+    "input_cost_per_image_token": (U.INPUT_TOKEN, "image", True),
+    "output_cost_per_image_token": (U.OUTPUT_TOKEN, "image", True),
+    "input_cost_per_video_token": (U.INPUT_TOKEN, "video", True),
+    "output_cost_per_video_token": (U.OUTPUT_TOKEN, "video", True),
+    "citation_cost_per_token": (U.INPUT_TOKEN, "citation", True),
+    "input_cost_per_image": (U.IMAGE, "input", False),
+    "output_cost_per_image": (U.IMAGE, "", False),
+    "input_cost_per_audio_per_second": (U.AUDIO_SECOND, "input", False),
+    "input_cost_per_video_per_second": (U.VIDEO_SECOND, "input", False),
+    "output_cost_per_video_per_second": (U.VIDEO_SECOND, "", False),
+    "input_cost_per_second": (None, "input", False),
+    "output_cost_per_second": (None, "", False),
+    "input_cost_per_request": (U.REQUEST, "", False),
+    "input_cost_per_query": (U.REQUEST, "query", False),
+}
+PRICE_VARIANTS = {"batches": Variant.BATCH, "priority": Variant.PRIORITY, "flex": Variant.FLEX}
+VARIANT_SUFFIX = re.compile(r"_(batches|priority|flex|ultrafast|decisions|balanced)$")
+TIER_PARTS = (  # qualifiers inside a field name, in the order they are written into the tier
+    (re.compile(r"_above_(\d+)hr"), "{}h_ttl"),
+    (re.compile(r"_above_(\d+k)_tokens"), "above_{}"),
+    (re.compile(r"_above_(\d+s)_interval"), "above_{}"),
+)
+RESOLUTION_SUFFIX = re.compile(r"^(output_cost_per_(?:image|second))_([0-9.]+[kp]?|\d+)$", re.IGNORECASE)
+
+
+class LiteLLMConnector:
+    slug: ClassVar[str] = "litellm"
+    name: ClassVar[str] = "litellm model price map"
+    url: ClassVar[str] = UPSTREAM_URL
+    license_notice: ClassVar[str] = (
+        "litellm's model_prices_and_context_window.json, Copyright (c) 2023 Berri AI, MIT licence "
+        "(https://github.com/BerriAI/litellm/blob/main/LICENSE)."
+    )
+
+    def __init__(self, *, url: str | None = None, client: httpx.Client | None = None):
+        self._url = url
+        self._client = client
+
+    def fetch(self) -> Payload:
+        """The upstream file when ``MODELGATE_LITELLM_URL`` is set, else the snapshot shipped in catalog/data."""
+        url = self._url or configured_url(URL_SETTING)
+        if url is None:
+            return self.embedded_payload()
+        body = http_get(url, client=self._client)
+        _entries(body, origin=url)  # fail the fetch, not the sync, when the document is unusable
+        return Payload(body=body, origin=url, fetched_at=timezone.now(), meta={"url": url, "license": "MIT"})
+
+    @classmethod
+    def embedded_payload(cls) -> Payload:
+        origin = json.loads((SNAPSHOT_DIR / "ORIGIN.json").read_text())
+        meta = {key: str(value) for key, value in origin.items()}
+        meta["notice"] = "catalog/data/litellm/NOTICE"
+        return Payload(
+            body=SNAPSHOT_FILE.read_bytes(),
+            origin=f"litellm=={origin['version']}:{origin['path_in_wheel']}",
+            fetched_at=timezone.now(),
+            meta=meta,
+        )
+
+    @classmethod
+    def payload_from_file(cls, path: str | Path) -> Payload:
+        path = Path(path)
+        return Payload(body=path.read_bytes(), origin=str(path), fetched_at=timezone.now())
+
+    def parse(self, payload: Payload) -> Snapshot:
+        snapshot = Snapshot(complete=True)
+        organizations: dict[str, OrganizationRecord] = {}
+        fetched = payload.fetched_at
+        seen_on = timezone.localdate(fetched) if timezone.is_aware(fetched) else fetched.date()
+        for key, entry in sorted(_entries(payload.body, origin=payload.origin).items()):
+            if _skipped(key, entry):
+                continue
+            try:
+                model, offering = _records(key, entry, seen_on=seen_on, rejected=snapshot.rejected)
+            except ValueError as exc:
+                snapshot.rejected.append(Rejection(record=key, error=str(exc)))
+                continue
+            snapshot.models.append(model)
+            snapshot.offerings.append(offering)
+            _note(organizations, offering.provider, provider=True)
+            if model.publisher:
+                _note(organizations, model.publisher, publisher=True)
+        snapshot.organizations = with_parents(organizations)
+        return snapshot
+
+
+def _entries(body: bytes, *, origin: str) -> dict[str, Any]:
+    data = load_json(body, what=f"litellm price map from {origin}")
+    if not isinstance(data, dict):
+        raise ConnectorError(f"litellm price map from {origin} is a JSON {type(data).__name__}, not an object")
+    return data
+
+
+def _skipped(key: str, entry: Any) -> bool:
+    if key in SKIPPED_KEYS or PRICE_CLASS_KEY.match(key):
+        return True
+    return isinstance(entry, dict) and ("alias_of" in entry or entry.get("mode") in TOOL_MODES)
+
+
+def _note(organizations: dict[str, OrganizationRecord], slug: str, **roles: bool) -> None:
+    record = organizations.setdefault(slug, organization_record(slug, **roles))
+    record.is_provider |= roles.get("provider", False)
+    record.is_publisher |= roles.get("publisher", False)
+
+
+def _records(
+    key: str, entry: Any, *, seen_on: dt.date, rejected: list[Rejection]
+) -> tuple[ModelRecord, OfferingRecord]:
+    """The model and offering one key describes; ValueError names the first thing wrong with the entry. An
+    impossible deprecation date only empties that field and is reported as ``<key>#deprecation_date``."""
+    if not key.strip() or len(key) > MAX_KEY:
+        raise ValueError(f"key must be 1 to {MAX_KEY} characters")
+    if not isinstance(entry, dict):
+        raise ValueError(f"entry is a JSON {type(entry).__name__}, not an object")
+    provider_name = _text(entry, "litellm_provider", required=True)
+    mode = _text(entry, "mode")
+    provider, channel = _channel(provider_name)
+    path, regions, deployment = _route(key, provider_name, channel)
+    identity = identify(path, host=provider)
+    context, max_output = (token_count(entry.get(f), f) for f in ("max_input_tokens", "max_output_tokens"))
+    deprecation = _deprecation(key, entry, rejected)
+    model = _model(key, path, identity, entry, mode)
+    model.context_window, model.max_output_tokens, model.deprecation_date = context, max_output, deprecation
+    prices = _prices(entry, mode)
+    if identity.publisher == provider and channel == Channel.OTHER:
+        channel = Channel.VENDOR_API  # bought straight from the lab that made it
+    offering = OfferingRecord(
+        external_id=key,
+        model_ref=key,
+        provider=provider,
+        channel=channel,
+        deployment_type=deployment or _default_deployment(provider_name, prices),
+        regions=sorted(set(regions) | set(_strings(entry, "supported_regions"))),
+        status=OfferingStatus.DEPRECATED if deprecation and deprecation <= seen_on else OfferingStatus.ACTIVE,
+        quantization=identity.quantization,
+        context_window=context,
+        max_output_tokens=max_output,
+        prices=prices,
+    )
+    return model, offering
+
+
+def _deprecation(key: str, entry: dict, rejected: list[Rejection]) -> dt.date | None:
+    try:
+        return parse_date(entry.get("deprecation_date"), "deprecation_date")
+    except ValueError as exc:
+        error = f"{exc}: deprecation_date left empty, the rest of the entry kept"
+        rejected.append(Rejection(record=f"{key}#deprecation_date", error=error))
+        return None
+
+
+def _channel(provider_name: str) -> tuple[str, str]:
+    if provider_name in CLOUD_CHANNELS:
+        return CLOUD_CHANNELS[provider_name]
+    if provider_name.startswith("vertex_ai"):
+        return "google", Channel.VERTEX
+    if provider_name in SELF_HOSTED:
+        return org_slug(provider_name), Channel.SELF_HOSTED
+    return org_slug(provider_name), Channel.OTHER
+
+
+def _route(key: str, provider_name: str, channel: str) -> tuple[str, list[str], str | None]:
+    """The model part of a routing key, with the regions and deployment type the key encodes."""
+    segments = key.split("/")
+    while len(segments) > 1 and _is_route_prefix(segments[0], provider_name):
+        segments = segments[1:]  # "fal_ai/fal-ai/imagen4": the host's name, then its own namespace
+    regions, deployment = [], None
+    while len(segments) > 1:
+        head = segments[0]
+        if channel == Channel.BEDROCK and AWS_REGION.match(head):
+            regions.append(head)
+            deployment = deployment or DeploymentType.REGIONAL
+        elif channel == Channel.BEDROCK and re.match(r"^\d+-month-commitment$", head):
+            deployment = DeploymentType.PROVISIONED
+        elif channel == Channel.AZURE and head in AZURE_ZONES:
+            deployment = AZURE_ZONES[head]
+            regions += [] if deployment == DeploymentType.GLOBAL else [head]
+        elif head not in ROUTE_WORDS:
+            break
+        segments = segments[1:]
+    path = "/".join(segments)
+    geography = BEDROCK_GEOGRAPHY.match(path) if channel == Channel.BEDROCK else None
+    if geography and geography.group(1) == "global":
+        deployment = deployment or DeploymentType.GLOBAL
+    elif geography:
+        regions.append(geography.group(1))
+        deployment = deployment or DeploymentType.DATA_ZONE
+    return path, regions, deployment
+
+
+def _is_route_prefix(segment: str, provider_name: str) -> bool:
+    segment, provider = slugify(segment), slugify(provider_name)
+    return segment == provider or provider.startswith(f"{segment}-") or segment in ROUTE_PREFIXES
+
+
+def _default_deployment(provider_name: str, prices: list[PriceRecord]) -> str:
+    if provider_name in SELF_HOSTED:
+        return DeploymentType.SELF_HOSTED
+    return DeploymentType.SERVERLESS if prices else DeploymentType.UNKNOWN
+
+
+def _model(key: str, path: str, identity: Identity, entry: dict, mode: str | None) -> ModelRecord:
+    tasks, inputs, outputs = MODES.get(mode or "", (None, None, None))
+    inputs, outputs = _with_flags(entry, inputs, INPUT_FLAGS), _with_flags(entry, outputs, OUTPUT_FLAGS)
+    inputs = _listed_modalities(entry, "supported_modalities", inputs)
+    outputs = _listed_modalities(entry, "supported_output_modalities", outputs)
+    return ModelRecord(
+        external_id=key,
+        names=_names(key, path, identity),
+        publisher=identity.publisher,
+        slug=identity.slug,
+        successor=_text(entry, "successor_model"),
+        input_modalities=inputs,
+        output_modalities=outputs,
+        task_types=list(tasks) if tasks else None,
+        capabilities=_capabilities(entry),
+    )
+
+
+def _names(key: str, path: str, identity: Identity) -> list[str]:
+    """The key first, then the model's own name as this route writes it and the canonical name, when specific
+    enough to identify a model anywhere (a bare 'search' or 'auto' would merge unrelated products)."""
+    names = [key]
+    candidates = [path, identity.name] if identity.slug and identity.distinctive else []
+    for name in candidates:
+        if name and name.lower() not in {existing.lower() for existing in names}:
+            names.append(name)
+    return names
+
+
+def _with_flags(entry: dict, modalities: list[str] | None, flags: dict[str, str]) -> list[str] | None:
+    found = [modality for flag, modality in flags.items() if _flag(entry, flag)]
+    if modalities is None and not found:
+        return None
+    return _unique([*(modalities or []), *found])
+
+
+def _listed_modalities(entry: dict, field: str, modalities: list[str] | None) -> list[str] | None:
+    listed = [MODALITY_NAMES[name] for name in _strings(entry, field) if name in MODALITY_NAMES]
+    return _unique([*(modalities or []), *listed]) if listed else modalities
+
+
+def _capabilities(entry: dict) -> list[str] | None:
+    flags = [flag for flag in CAPABILITY_FLAGS if flag in entry]
+    if not flags:
+        return None
+    return _unique(CAPABILITY_FLAGS[flag] for flag in flags if _flag(entry, flag))
+
+
+def _prices(entry: dict, mode: str | None) -> list[PriceRecord]:
+    prices: dict[tuple[str, str, str], PriceRecord] = {}
+    for field, value in sorted(entry.items()):
+        price = _price(field, value, mode)
+        if price is not None:
+            prices.setdefault((price.unit, price.tier, price.variant), price)
+    for price in _nested_prices(entry, mode):
+        prices.setdefault((price.unit, price.tier, price.variant), price)
+    return [prices[key] for key in sorted(prices)]
+
+
+def _price(field: str, value: Any, mode: str | None, *qualifiers: str) -> PriceRecord | None:
+    """The price one field states, None when the field is no price Modelgate has a unit for."""
+    base, variant, parts = _parse_price_field(field)
+    if base not in PRICE_FIELDS:
+        return None
+    unit, qualifier, per_token = PRICE_FIELDS[base]
+    unit = unit or (U.VIDEO_SECOND if mode == "video_generation" else U.AUDIO_SECOND)
+    try:
+        amount = per_million(value) if per_token else usd(value)
+    except ValueError as exc:
+        raise ValueError(f"{field}: {exc}") from None
+    tier = ",".join(part for part in (qualifier, *parts, *qualifiers) if part)
+    if amount == 0 and (tier or variant != Variant.STANDARD or unit not in (U.INPUT_TOKEN, U.OUTPUT_TOKEN)):
+        return None
+    return PriceRecord(unit=unit, usd=amount, tier=tier, variant=variant)
+
+
+def _parse_price_field(field: str) -> tuple[str, str, list[str]]:
+    """'input_cost_per_token_above_200k_tokens_batches' -> ('input_cost_per_token', 'batch', ['above_200k'])."""
+    variant, parts = Variant.STANDARD, []
+    if match := VARIANT_SUFFIX.search(field):
+        field = field[: match.start()]
+        variant = PRICE_VARIANTS.get(match.group(1), Variant.STANDARD)
+        parts.append("" if match.group(1) in PRICE_VARIANTS else match.group(1))
+    tier_parts = []
+    for pattern, template in TIER_PARTS:
+        if match := pattern.search(field):
+            tier_parts.append(template.format(match.group(1)))
+            field = field[: match.start()] + field[match.end() :]
+    if match := RESOLUTION_SUFFIX.match(field):
+        field = match.group(1)
+        tier_parts.insert(0, match.group(2).lower())
+    return field, variant, [*tier_parts, *parts]
+
+
+def _nested_prices(entry: dict, mode: str | None) -> list[PriceRecord]:
+    """Prices litellm nests: web search per query by context size, context tiers, off-peak hours."""
+    prices = []
+    search = _mapping(entry, "search_context_cost_per_query")
+    for size, value in sorted(search.items()):
+        amount = _checked(f"search_context_cost_per_query.{size}", value)
+        if amount:
+            prices.append(PriceRecord(unit=U.WEB_SEARCH, usd=amount, tier=size.removeprefix("search_context_size_")))
+    for band in _bands(entry):
+        prices += [price for f, v in sorted(band["prices"].items()) if (price := _price(f, v, mode, band["tier"]))]
+    off_peak = _mapping(entry, "off_peak_pricing")
+    prices += [price for f, v in sorted(off_peak.items()) if (price := _price(f, v, mode, "off_peak"))]
+    return prices
+
+
+def _bands(entry: dict) -> list[dict]:
+    """``tiered_pricing``: [{"range": [256000, 1000000], "input_cost_per_token": ...}]; the first band is the
+    base price, written again outside the list, so only bands above it become tiers."""
+    bands = entry.get("tiered_pricing") or []
+    if not isinstance(bands, list) or not all(isinstance(band, dict) for band in bands):
+        raise ValueError("tiered_pricing must be a list of objects")
+    found = []
+    for band in bands:
+        bounds = band.get("range")
+        if not (isinstance(bounds, list) and bounds and _number(bounds[0])):
+            raise ValueError(f"tiered_pricing range {bounds!r} is not a [from, to] pair")
+        if bounds[0] > 0:
+            tier = f"above_{int(bounds[0]) // 1000}k"
+            found.append({"tier": tier, "prices": {k: v for k, v in band.items() if k != "range"}})
+    return found
+
+
+def _checked(field: str, value: Any):
+    try:
+        return usd(value)
+    except ValueError as exc:
+        raise ValueError(f"{field}: {exc}") from None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value and abs(value) < 1e18
+
+
+def _mapping(entry: dict, field: str) -> dict:
+    value = entry.get(field) or {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{field} must be an object")
+    return value
+
+
+def _text(entry: dict, field: str, *, required: bool = False) -> str | None:
+    value = entry.get(field)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{field} {value!r} is not a name" if value is not None else f"{field} is missing")
+    return value.strip()
+
+
+def _strings(entry: dict, field: str) -> list[str]:
+    value = entry.get(field) or []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f"{field} must be a list of strings")
+    return value
+
+
+def _flag(entry: dict, field: str) -> bool:
+    value = entry.get(field, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{field} {value!r} is not true or false")
+    return value
+
+
+def _unique(items) -> list[str]:
+    return list(dict.fromkeys(items))
