@@ -1,6 +1,7 @@
 """Liveness and readiness probes, as JSON, for load balancers and orchestrators."""
 
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -28,3 +29,8 @@ def readyz(request):
         # Informational: a stopped worker or beat does not make the web tier unready, but operators should see it.
         body["background"] = health.background_status()
     return JsonResponse(body, status=200 if ready else 503)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico; the icon is a static SVG (its hashed name is only known at request time)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
