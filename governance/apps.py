@@ -6,3 +6,12 @@ class GovernanceConfig(AppConfig):
 
     name = "governance"
     verbose_name = "Governance"
+
+    def ready(self):
+        # Every process that runs the outbox relay (the worker, tests) must know how to deliver our topics.
+        from core.outbox import register_handler
+        from governance.services.notifications import EMAIL_TOPIC, WEBHOOK_TOPIC, email_handle
+        from governance.services.webhooks import webhook_handle
+
+        register_handler(EMAIL_TOPIC, email_handle)
+        register_handler(WEBHOOK_TOPIC, webhook_handle)
