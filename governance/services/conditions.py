@@ -101,7 +101,7 @@ def _intersect(field: str, base: tuple[str, ...], restrictions: list[tuple[str, 
         result = [value for value in result if value in restriction] if result else list(restriction)
         if not result:
             raise ApplicationError(
-                f"The reviewers' conditions leave no allowed {field.replace('_', ' ')}: "
+                f"The reviewers' conditions leave no {field.replace('_', ' ')}: "
                 + " vs ".join(", ".join(r) for r in restrictions if r),
                 details={field: [list(r) for r in restrictions]},
             )

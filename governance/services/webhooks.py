@@ -84,7 +84,9 @@ def webhook_subscription_create(
 
 @transaction.atomic
 def webhook_subscription_deactivate(*, actor, subscription: WebhookSubscription) -> WebhookSubscription:
-    subscription = WebhookSubscription.objects.select_for_update().select_related("team").get(pk=subscription.pk)
+    subscription = (
+        WebhookSubscription.objects.select_for_update(of=("self",)).select_related("team").get(pk=subscription.pk)
+    )
     permissions.require(permissions.can_manage_webhooks(actor, subscription.team), "You may not manage this webhook.")
     if not subscription.is_active:
         raise ConflictError("This webhook is already inactive.")
