@@ -233,7 +233,10 @@ def _entries(body: bytes, *, origin: str) -> dict[str, Any]:
 def _skipped(key: str, entry: Any) -> bool:
     if key in SKIPPED_KEYS or PRICE_CLASS_KEY.match(key):
         return True
-    return isinstance(entry, dict) and ("alias_of" in entry or entry.get("mode") in TOOL_MODES)
+    if not isinstance(entry, dict):
+        return False
+    mode = entry.get("mode")
+    return "alias_of" in entry or (isinstance(mode, str) and mode in TOOL_MODES)
 
 
 def _note(organizations: dict[str, OrganizationRecord], slug: str, **roles: bool) -> None:

@@ -136,7 +136,7 @@ def identify(name: str, *, host: str | None = None) -> Identity:
     if prefixed and not org:
         org, model = prefixed.groups()
     model = _normalise(model, fireworks=host == "fireworks-ai")
-    publisher = org_slug(org) if org else _family_publisher(model) or _host_publisher(host)
+    publisher = org_slug(org) if org and slugify(org) else _family_publisher(model) or _host_publisher(host)
     return Identity(publisher=publisher, name=model, quantization=quantization)
 
 
@@ -168,6 +168,7 @@ def _strip_routing(model: str) -> tuple[str, str]:
     model = re.sub(r"@(\d{4,8})$", r"-\1", model)  # Vertex: claude-3-5-sonnet@20240620, mistral-large@2407
     model = re.sub(r"@[a-z0-9.]*$", "", model)  # Vertex: @001, @latest, @default
     model = re.sub(r"-maas$", "", model)  # Vertex "model as a service"
+    model = re.sub(r"(\d{8})-v\d+:\d+$", r"\1", model)  # after a dated id, "-v2:0" is Bedrock's revision
     model = _BEDROCK_VERSION.sub(_bedrock_version, model)
     model = _TAG.sub("", model)
     model = model.replace(":", "-")  # Ollama tags: llama3:8b, gpt-oss:20b
