@@ -21,21 +21,11 @@ def _active(user) -> bool:
 
 
 def _roles(user) -> set[tuple[str, int | None]]:
-    """The user's org roles as (role, stage id), cached on the user object for the duration of one request."""
+    """The user's org roles as (role, stage id). Read fresh on every check, never cached on the user object:
+    a role revoked a moment ago must not keep working in a long-lived process that still holds the user."""
     if not _active(user):
         return set()
-    cached = getattr(user, "_governance_roles", None)
-    if cached is None:
-        cached = set(OrgRole.objects.filter(user=user).values_list("role", "stage_id"))
-        user._governance_roles = cached
-    return cached
-
-
-def forget_cached_roles(user) -> None:
-    """Drop the per-object role cache (after a grant or revoke on the same user object)."""
-    for attr in ("_governance_roles", "_governance_teams"):
-        if hasattr(user, attr):
-            delattr(user, attr)
+    return set(OrgRole.objects.filter(user=user).values_list("role", "stage_id"))
 
 
 def is_governance_admin(user) -> bool:
@@ -66,11 +56,7 @@ def team_roles_of(user) -> dict[int, str]:
     """team id -> the user's role in it."""
     if not _active(user):
         return {}
-    cached = getattr(user, "_governance_teams", None)
-    if cached is None:
-        cached = dict(TeamMembership.objects.filter(user=user).values_list("team_id", "role"))
-        user._governance_teams = cached
-    return cached
+    return dict(TeamMembership.objects.filter(user=user).values_list("team_id", "role"))
 
 
 def team_ids_of(user) -> set[int]:

@@ -47,7 +47,6 @@ def team_create(*, actor, slug: str, name: str, admins=(), **fields) -> Team:
     for user in admins:
         membership = TeamMembership.objects.create(team=team, user=user, role=TeamRole.ADMIN)
         batch.add(action="team_membership.add", target=membership, before=None, team=team, user=user.get_username())
-        permissions.forget_cached_roles(user)
     batch.flush()
     return team
 
@@ -83,7 +82,6 @@ def membership_add(*, actor, team: Team, user, role: str = TeamRole.MEMBER) -> T
     membership = TeamMembership(team=team, user=user, role=role)
     validate(membership, exclude=["team", "user"])
     _save_new(membership, conflict=f"{user.get_username()} is already in team {team.slug}.")
-    permissions.forget_cached_roles(user)
     batch = AuditBatch(actor=actor)
     batch.add(action="team_membership.add", target=membership, before=None, team=team, user=user.get_username())
     batch.flush()
@@ -112,7 +110,6 @@ def membership_remove(*, actor, team: Team, user) -> None:
         deleted=True,
     )
     membership.delete()
-    permissions.forget_cached_roles(user)
     batch.flush()
 
 
@@ -126,7 +123,6 @@ def membership_change_role(*, actor, team: Team, user, role: str) -> TeamMembers
     membership.role = role
     validate(membership, exclude=["team", "user"])
     membership.save(update_fields=["role", "updated_at"])
-    permissions.forget_cached_roles(user)
     batch = AuditBatch(actor=actor)
     batch.add(
         action="team_membership.change_role", target=membership, before=before, team=team, user=user.get_username()
@@ -183,7 +179,6 @@ def org_role_grant(*, actor, user, role: str, stage: ReviewStage | None = None) 
     org_role = OrgRole(user=user, role=role, stage=stage)
     validate(org_role, exclude=["user"])
     _save_new(org_role, conflict=f"{user.get_username()} already holds that role.")
-    permissions.forget_cached_roles(user)
     batch = AuditBatch(actor=actor)
     batch.add(action="org_role.grant", target=org_role, before=None, user=user.get_username())
     batch.flush()
@@ -201,5 +196,4 @@ def org_role_revoke(*, actor, org_role: OrgRole) -> None:
     batch = AuditBatch(actor=actor)
     batch.add(action="org_role.revoke", target=org_role, before=before, user=org_role.user.get_username(), deleted=True)
     org_role.delete()
-    permissions.forget_cached_roles(org_role.user)
     batch.flush()
