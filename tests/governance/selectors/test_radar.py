@@ -31,7 +31,7 @@ def retiring(team, minimal_use_case):
 
 
 def test_an_entitlement_on_a_retiring_model_is_listed_with_its_successor_and_the_differences(retiring, team):
-    entitlement, old, new = retiring
+    entitlement, _old, new = retiring
     [item] = deprecation_radar(team, days=90)
 
     assert item.entitlement == entitlement and item.days_left == 30
@@ -51,7 +51,6 @@ def test_another_teams_entitlements_are_not_on_my_radar(retiring):
 
 
 def test_a_replacement_policy_would_deny_is_not_suggested_unless_already_held(retiring, team):
-    entitlement, old, new = retiring
     denied = make_model(
         "acme/chat-nc", family="chat", task_types=["chat"], license_category=LicenseCategory.NON_COMMERCIAL
     )
