@@ -18,4 +18,8 @@ app.conf.beat_schedule = {
     "core.heartbeat": {"task": "core.heartbeat", "schedule": 30.0},
     # The outbox's safety net: delivers what the on-commit kick could not (broker down at that moment).
     "core.outbox_relay": {"task": "core.outbox_relay", "schedule": 10.0},
+    # Governance: catalog changes under live entitlements -> re-review; expiries and expiry reminders.
+    "governance.rereview_catalog_changes": {"task": "governance.rereview_catalog_changes", "schedule": 300.0},
+    "governance.expire_entitlements": {"task": "governance.expire_entitlements", "schedule": 900.0},
+    "governance.remind_expiring_entitlements": {"task": "governance.remind_expiring_entitlements", "schedule": 3600.0},
 }
