@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.choices import Capability, Channel, DeploymentType, Modality, OfferingStatus, PriceUnit, TaskType
+from catalog.connectors._common import identify
 from catalog.connectors.base import ConnectorError, Payload, Rejection, Snapshot
 from catalog.connectors.litellm import SNAPSHOT_DIR, SNAPSHOT_FILE, LiteLLMConnector
 from catalog.connectors.models_dev import ModelsDevConnector
@@ -108,6 +109,36 @@ def test_dated_snapshots_and_variants_stay_distinct_models(snapshot):
     assert model(snapshot, "together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo").slug == (
         "meta/llama-3.3-70b-instruct-turbo"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "host", "slug", "quantization"),
+    [
+        ("anthropic.claude-3-5-sonnet-20241022-v2:0", "amazon", "anthropic/claude-3-5-sonnet-20241022", ""),
+        ("global.anthropic.claude-sonnet-4-5-20250929-v1:0", "amazon", "anthropic/claude-sonnet-4-5-20250929", ""),
+        ("mistral.mistral-7b-instruct-v0:2", "amazon", "mistral/mistral-7b-instruct-v0.2", ""),
+        ("amazon.titan-embed-text-v2:0", "amazon", "amazon/titan-embed-text-v2", ""),
+        ("openai.gpt-oss-120b-1:0", "amazon", "openai/gpt-oss-120b", ""),
+        ("mistral-large@2407", "google", "mistral/mistral-large-2407", ""),
+        ("anthropic/claude-3.5-sonnet", "openrouter", "anthropic/claude-3-5-sonnet", ""),
+        (
+            "accounts/fireworks/models/qwen2p5-coder-32b-instruct",
+            "fireworks-ai",
+            "alibaba/qwen2.5-coder-32b-instruct",
+            "",
+        ),
+        ("zai-org/GLM-4.6-FP8", "baseten", "zai/glm-4.6", "fp8"),
+        ("llama-4-maverick-17b-128e-instruct-fp8", "lambda", "meta/llama-4-maverick-17b-128e-instruct", "fp8"),
+        ("@cf/meta/llama-3.1-8b-instruct", "cloudflare", "meta/llama-3.1-8b-instruct", ""),
+        ("gpt-35-turbo", "microsoft", "openai/gpt-3.5-turbo", ""),
+        ("nova-3", "deepgram", "deepgram/nova-3", ""),  # Deepgram's own model, not Amazon Nova
+        ("gryphe/mythomax-l2-13b", "openrouter", "gryphe/mythomax-l2-13b", ""),
+        ("search", "tavily", None, ""),  # no publisher known: the sync leaves it for a person to review
+    ],
+)
+def test_routing_names_propose_a_publisher_and_canonical_name(name, host, slug, quantization):
+    identity = identify(name, host=host)
+    assert (identity.slug, identity.quantization) == (slug, quantization)
 
 
 def test_names_carry_the_key_and_the_underlying_model_name(snapshot):

@@ -11,9 +11,7 @@ whatever is newest; pinning it to one model would be wrong tomorrow), size-class
 (``together-ai-4.1b-8b``) and entries for tools rather than models (modes ``search``, ``guardrail``,
 ``vector_store``).
 
-Price fields with no unit in ``PriceUnit`` (per character, per pixel, per page, Databricks DBUs, per session) are
-not mapped; a zero price is kept only for plain input and output tokens (free models), elsewhere litellm writes 0
-for "not billed separately".
+``routes`` reads provider, channel, regions and deployment from a key; ``prices`` maps the price fields.
 """
 
 from __future__ import annotations
@@ -27,21 +25,16 @@ from typing import Any, ClassVar
 import httpx
 from django.utils import timezone
 
-from catalog.choices import Capability, Channel, DeploymentType, Modality, OfferingStatus, PriceUnit, TaskType
-from catalog.choices import PriceVariant as Variant
+from catalog.choices import Capability, Channel, Modality, OfferingStatus, TaskType
 from catalog.connectors._common import (
     Identity,
     configured_url,
     http_get,
     identify,
     load_json,
-    org_slug,
     organization_record,
     parse_date,
-    per_million,
-    slugify,
     token_count,
-    usd,
     with_parents,
 )
 from catalog.connectors.base import (
@@ -50,12 +43,13 @@ from catalog.connectors.base import (
     OfferingRecord,
     OrganizationRecord,
     Payload,
-    PriceRecord,
     Rejection,
     Snapshot,
 )
+from catalog.connectors.litellm.prices import prices_of
+from catalog.connectors.litellm.routes import channel_for, default_deployment, route
 
-SNAPSHOT_DIR = Path(__file__).resolve().parent.parent / "data" / "litellm"
+SNAPSHOT_DIR = Path(__file__).resolve().parents[2] / "data" / "litellm"
 SNAPSHOT_FILE = SNAPSHOT_DIR / "model_prices_and_context_window.json"
 URL_SETTING = "MODELGATE_LITELLM_URL"
 UPSTREAM_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
@@ -64,23 +58,6 @@ MAX_KEY = 300  # Offering.external_id
 SKIPPED_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 PRICE_CLASS_KEY = re.compile(r"^(?:fireworks-ai|together-ai)-")
 TOOL_MODES = frozenset({"search", "guardrail", "vector_store"})
-
-# litellm_provider -> (provider organisation, channel) where the channel is not the provider's own API.
-CLOUD_CHANNELS: dict[str, tuple[str, str]] = {
-    **dict.fromkeys(["azure", "azure_ai", "azure_text"], ("microsoft", Channel.AZURE)),
-    **dict.fromkeys(["bedrock", "bedrock_converse", "bedrock_mantle"], ("amazon", Channel.BEDROCK)),
-    "openrouter": ("openrouter", Channel.OPENROUTER),
-}
-SELF_HOSTED = frozenset({"ollama", "ollama_chat", "lemonade", "lm_studio", "vllm", "hosted_vllm", "llamafile"})
-ROUTE_PREFIXES = frozenset({"azure", "azure-ai", "bedrock", "bedrock-mantle", "vertex-ai", "openrouter"})
-ROUTE_WORDS = frozenset({"invoke", "converse", "claude_platform", "*"})  # path words that name no model
-AWS_REGION = re.compile(r"^(?:us|eu|ap|sa|ca|me|af|il|mx)(?:-gov)?-[a-z]+-\d+$")
-AZURE_ZONES = {
-    "global": DeploymentType.GLOBAL,
-    "global-standard": DeploymentType.GLOBAL,
-    **dict.fromkeys(["us", "eu", "apac", "us-gov"], DeploymentType.DATA_ZONE),
-}
-BEDROCK_GEOGRAPHY = re.compile(r"^(us|eu|apac|global|us-gov|au|jp|ca|in|uk)\.")
 
 # mode -> (task types, input modalities, output modalities); None where the mode does not say.
 M = Modality
@@ -120,46 +97,6 @@ INPUT_FLAGS = {
 }
 OUTPUT_FLAGS = {"supports_audio_output": M.AUDIO}
 MODALITY_NAMES = {"text": M.TEXT, "image": M.IMAGE, "audio": M.AUDIO, "video": M.VIDEO, "pdf": M.PDF}
-
-# Price field (after variant and tier qualifiers are removed) -> (unit, tier qualifier, priced per token).
-# A unit of None is decided by the mode: seconds of video for video models, of audio otherwise.
-U = PriceUnit
-PRICE_FIELDS: dict[str, tuple[str | None, str, bool]] = {
-    "input_cost_per_token": (U.INPUT_TOKEN, "", True),
-    "output_cost_per_token": (U.OUTPUT_TOKEN, "", True),
-    "cache_read_input_token_cost": (U.CACHED_INPUT_TOKEN, "", True),
-    "input_cost_per_token_cache_hit": (U.CACHED_INPUT_TOKEN, "", True),
-    "explicit_cache_read_input_token_cost": (U.CACHED_INPUT_TOKEN, "explicit", True),
-    "cache_creation_input_token_cost": (U.CACHE_WRITE_TOKEN, "", True),
-    "output_cost_per_reasoning_token": (U.REASONING_TOKEN, "", True),
-    "input_cost_per_audio_token": (U.INPUT_AUDIO_TOKEN, "", True),
-    "output_cost_per_audio_token": (U.OUTPUT_AUDIO_TOKEN, "", True),
-    "cache_read_input_audio_token_cost": (U.CACHED_INPUT_TOKEN, "audio", True),
-    "cache_creation_input_audio_token_cost": (U.CACHE_WRITE_TOKEN, "audio", True),
-    "cache_read_input_image_token_cost": (U.CACHED_INPUT_TOKEN, "image", True),
-    "input_cost_per_image_token": (U.INPUT_TOKEN, "image", True),
-    "output_cost_per_image_token": (U.OUTPUT_TOKEN, "image", True),
-    "input_cost_per_video_token": (U.INPUT_TOKEN, "video", True),
-    "output_cost_per_video_token": (U.OUTPUT_TOKEN, "video", True),
-    "citation_cost_per_token": (U.INPUT_TOKEN, "citation", True),
-    "input_cost_per_image": (U.IMAGE, "input", False),
-    "output_cost_per_image": (U.IMAGE, "", False),
-    "input_cost_per_audio_per_second": (U.AUDIO_SECOND, "input", False),
-    "input_cost_per_video_per_second": (U.VIDEO_SECOND, "input", False),
-    "output_cost_per_video_per_second": (U.VIDEO_SECOND, "", False),
-    "input_cost_per_second": (None, "input", False),
-    "output_cost_per_second": (None, "", False),
-    "input_cost_per_request": (U.REQUEST, "", False),
-    "input_cost_per_query": (U.REQUEST, "query", False),
-}
-PRICE_VARIANTS = {"batches": Variant.BATCH, "priority": Variant.PRIORITY, "flex": Variant.FLEX}
-VARIANT_SUFFIX = re.compile(r"_(batches|priority|flex|ultrafast|decisions|balanced)$")
-TIER_PARTS = (  # qualifiers inside a field name, in the order they are written into the tier
-    (re.compile(r"_above_(\d+)hr"), "{}h_ttl"),
-    (re.compile(r"_above_(\d+k)_tokens"), "above_{}"),
-    (re.compile(r"_above_(\d+s)_interval"), "above_{}"),
-)
-RESOLUTION_SUFFIX = re.compile(r"^(output_cost_per_(?:image|second))_([0-9.]+[kp]?|\d+)$", re.IGNORECASE)
 
 
 class LiteLLMConnector:
@@ -256,14 +193,14 @@ def _records(
         raise ValueError(f"entry is a JSON {type(entry).__name__}, not an object")
     provider_name = _text(entry, "litellm_provider", required=True)
     mode = _text(entry, "mode")
-    provider, channel = _channel(provider_name)
-    path, regions, deployment = _route(key, provider_name, channel)
+    provider, channel = channel_for(provider_name)
+    path, regions, deployment = route(key, provider_name, channel)
     identity = identify(path, host=provider)
     context, max_output = (token_count(entry.get(f), f) for f in ("max_input_tokens", "max_output_tokens"))
     deprecation = _deprecation(key, entry, rejected)
     model = _model(key, path, identity, entry, mode)
     model.context_window, model.max_output_tokens, model.deprecation_date = context, max_output, deprecation
-    prices = _prices(entry, mode)
+    prices = prices_of(entry, mode)
     if identity.publisher == provider and channel == Channel.OTHER:
         channel = Channel.VENDOR_API  # bought straight from the lab that made it
     offering = OfferingRecord(
@@ -271,7 +208,7 @@ def _records(
         model_ref=key,
         provider=provider,
         channel=channel,
-        deployment_type=deployment or _default_deployment(provider_name, prices),
+        deployment_type=deployment or default_deployment(provider_name, prices),
         regions=sorted(set(regions) | set(_strings(entry, "supported_regions"))),
         status=OfferingStatus.DEPRECATED if deprecation and deprecation <= seen_on else OfferingStatus.ACTIVE,
         quantization=identity.quantization,
@@ -289,56 +226,6 @@ def _deprecation(key: str, entry: dict, rejected: list[Rejection]) -> dt.date | 
         error = f"{exc}: deprecation_date left empty, the rest of the entry kept"
         rejected.append(Rejection(record=f"{key}#deprecation_date", error=error))
         return None
-
-
-def _channel(provider_name: str) -> tuple[str, str]:
-    if provider_name in CLOUD_CHANNELS:
-        return CLOUD_CHANNELS[provider_name]
-    if provider_name.startswith("vertex_ai"):
-        return "google", Channel.VERTEX
-    if provider_name in SELF_HOSTED:
-        return org_slug(provider_name), Channel.SELF_HOSTED
-    return org_slug(provider_name), Channel.OTHER
-
-
-def _route(key: str, provider_name: str, channel: str) -> tuple[str, list[str], str | None]:
-    """The model part of a routing key, with the regions and deployment type the key encodes."""
-    segments = key.split("/")
-    while len(segments) > 1 and _is_route_prefix(segments[0], provider_name):
-        segments = segments[1:]  # "fal_ai/fal-ai/imagen4": the host's name, then its own namespace
-    regions, deployment = [], None
-    while len(segments) > 1:
-        head = segments[0]
-        if channel == Channel.BEDROCK and AWS_REGION.match(head):
-            regions.append(head)
-            deployment = deployment or DeploymentType.REGIONAL
-        elif channel == Channel.BEDROCK and re.match(r"^\d+-month-commitment$", head):
-            deployment = DeploymentType.PROVISIONED
-        elif channel == Channel.AZURE and head in AZURE_ZONES:
-            deployment = AZURE_ZONES[head]
-            regions += [] if deployment == DeploymentType.GLOBAL else [head]
-        elif head not in ROUTE_WORDS:
-            break
-        segments = segments[1:]
-    path = "/".join(segments)
-    geography = BEDROCK_GEOGRAPHY.match(path) if channel == Channel.BEDROCK else None
-    if geography and geography.group(1) == "global":
-        deployment = deployment or DeploymentType.GLOBAL
-    elif geography:
-        regions.append(geography.group(1))
-        deployment = deployment or DeploymentType.DATA_ZONE
-    return path, regions, deployment
-
-
-def _is_route_prefix(segment: str, provider_name: str) -> bool:
-    segment, provider = slugify(segment), slugify(provider_name)
-    return segment == provider or provider.startswith(f"{segment}-") or segment in ROUTE_PREFIXES
-
-
-def _default_deployment(provider_name: str, prices: list[PriceRecord]) -> str:
-    if provider_name in SELF_HOSTED:
-        return DeploymentType.SELF_HOSTED
-    return DeploymentType.SERVERLESS if prices else DeploymentType.UNKNOWN
 
 
 def _model(key: str, path: str, identity: Identity, entry: dict, mode: str | None) -> ModelRecord:
@@ -387,102 +274,6 @@ def _capabilities(entry: dict) -> list[str] | None:
     if not flags:
         return None
     return _unique(CAPABILITY_FLAGS[flag] for flag in flags if _flag(entry, flag))
-
-
-def _prices(entry: dict, mode: str | None) -> list[PriceRecord]:
-    prices: dict[tuple[str, str, str], PriceRecord] = {}
-    for field, value in sorted(entry.items()):
-        price = _price(field, value, mode)
-        if price is not None:
-            prices.setdefault((price.unit, price.tier, price.variant), price)
-    for price in _nested_prices(entry, mode):
-        prices.setdefault((price.unit, price.tier, price.variant), price)
-    return [prices[key] for key in sorted(prices)]
-
-
-def _price(field: str, value: Any, mode: str | None, *qualifiers: str) -> PriceRecord | None:
-    """The price one field states, None when the field is no price Modelgate has a unit for."""
-    base, variant, parts = _parse_price_field(field)
-    if base not in PRICE_FIELDS:
-        return None
-    unit, qualifier, per_token = PRICE_FIELDS[base]
-    unit = unit or (U.VIDEO_SECOND if mode == "video_generation" else U.AUDIO_SECOND)
-    try:
-        amount = per_million(value) if per_token else usd(value)
-    except ValueError as exc:
-        raise ValueError(f"{field}: {exc}") from None
-    tier = ",".join(part for part in (qualifier, *parts, *qualifiers) if part)
-    if amount == 0 and (tier or variant != Variant.STANDARD or unit not in (U.INPUT_TOKEN, U.OUTPUT_TOKEN)):
-        return None
-    return PriceRecord(unit=unit, usd=amount, tier=tier, variant=variant)
-
-
-def _parse_price_field(field: str) -> tuple[str, str, list[str]]:
-    """'input_cost_per_token_above_200k_tokens_batches' -> ('input_cost_per_token', 'batch', ['above_200k'])."""
-    variant, parts = Variant.STANDARD, []
-    if match := VARIANT_SUFFIX.search(field):
-        field = field[: match.start()]
-        variant = PRICE_VARIANTS.get(match.group(1), Variant.STANDARD)
-        parts.append("" if match.group(1) in PRICE_VARIANTS else match.group(1))
-    tier_parts = []
-    for pattern, template in TIER_PARTS:
-        if match := pattern.search(field):
-            tier_parts.append(template.format(match.group(1)))
-            field = field[: match.start()] + field[match.end() :]
-    if match := RESOLUTION_SUFFIX.match(field):
-        field = match.group(1)
-        tier_parts.insert(0, match.group(2).lower())
-    return field, variant, [*tier_parts, *parts]
-
-
-def _nested_prices(entry: dict, mode: str | None) -> list[PriceRecord]:
-    """Prices litellm nests: web search per query by context size, context tiers, off-peak hours."""
-    prices = []
-    search = _mapping(entry, "search_context_cost_per_query")
-    for size, value in sorted(search.items()):
-        amount = _checked(f"search_context_cost_per_query.{size}", value)
-        if amount:
-            prices.append(PriceRecord(unit=U.WEB_SEARCH, usd=amount, tier=size.removeprefix("search_context_size_")))
-    for band in _bands(entry):
-        prices += [price for f, v in sorted(band["prices"].items()) if (price := _price(f, v, mode, band["tier"]))]
-    off_peak = _mapping(entry, "off_peak_pricing")
-    prices += [price for f, v in sorted(off_peak.items()) if (price := _price(f, v, mode, "off_peak"))]
-    return prices
-
-
-def _bands(entry: dict) -> list[dict]:
-    """``tiered_pricing``: [{"range": [256000, 1000000], "input_cost_per_token": ...}]; the first band is the
-    base price, written again outside the list, so only bands above it become tiers."""
-    bands = entry.get("tiered_pricing") or []
-    if not isinstance(bands, list) or not all(isinstance(band, dict) for band in bands):
-        raise ValueError("tiered_pricing must be a list of objects")
-    found = []
-    for band in bands:
-        bounds = band.get("range")
-        if not (isinstance(bounds, list) and bounds and _number(bounds[0])):
-            raise ValueError(f"tiered_pricing range {bounds!r} is not a [from, to] pair")
-        if bounds[0] > 0:
-            tier = f"above_{int(bounds[0]) // 1000}k"
-            found.append({"tier": tier, "prices": {k: v for k, v in band.items() if k != "range"}})
-    return found
-
-
-def _checked(field: str, value: Any):
-    try:
-        return usd(value)
-    except ValueError as exc:
-        raise ValueError(f"{field}: {exc}") from None
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == value and abs(value) < 1e18
-
-
-def _mapping(entry: dict, field: str) -> dict:
-    value = entry.get(field) or {}
-    if not isinstance(value, dict):
-        raise ValueError(f"{field} must be an object")
-    return value
 
 
 def _text(entry: dict, field: str, *, required: bool = False) -> str | None:
