@@ -25,14 +25,7 @@ from catalog.choices import (
 )
 from catalog.connectors._common import identify, org_slug
 from catalog.connectors.base import LineageRecord, ModelRecord, ProvenanceClaimRecord
-
-try:
-    from catalog.connectors.licenses import license_key_for
-except ImportError:  # TEMPORARY until licenses.py lands: a Hub licence id is already a lower-case key
-
-    def license_key_for(text: str) -> str | None:
-        return text.strip().lower() or None
-
+from catalog.connectors.licenses import license_key_for
 
 HUB = "https://huggingface.co"
 RELATIONS = {relation.value for relation in LineageRelation}
@@ -145,7 +138,7 @@ def _license(card: dict, tags: list[str]) -> str | None:
         value = card["license_name"]  # the Hub's way to name a licence outside its list, e.g. "deepseek"
     if not text(value):
         value = next((tag.split(":", 1)[1] for tag in tags if tag.startswith("license:")), None)
-    return license_key_for(value) if text(value) else None
+    return license_key_for(value)  # None for "other" or a licence nobody can name: unknown, not guessed
 
 
 def lineage_of(repo_id: str, card: dict, record: dict, tags: list[str]) -> list[LineageRecord]:

@@ -120,6 +120,11 @@ def test_a_bad_entry_is_rejected_by_name_and_field_and_the_rest_is_kept():
         ("models", {**GOOD_MODEL, "total_parameters": "46.7B"}, "total_parameters: expected a whole number"),
         ("models", {**GOOD_MODEL, "release_date": "Feb 2024"}, "release_date: expected a date YYYY-MM-DD"),
         ("models", {**GOOD_MODEL, "input_modalities": ["text", "smell"]}, "input_modalities: smell not among"),
+        (
+            "models",
+            {**GOOD_MODEL, "license": "free for all"},
+            "license: 'free for all' is not a licence Modelgate knows",
+        ),
         ("claims", {**GOOD_CLAIM, "values": ["from_scratch", "derived"]}, "takes exactly one value"),
         ("claims", {**GOOD_CLAIM, "topic": "distillation", "values": ["declared_teachers"]}, "teachers: name"),
         ("claims", {**GOOD_CLAIM, "values": ["public_web"]}, "values: public_web not among"),
@@ -143,6 +148,11 @@ def test_each_rule_rejects_the_entry_with_a_message_naming_the_field(section, en
     assert getattr(snapshot, section) == []
 
 
+def test_a_licence_written_as_spdx_or_prose_becomes_its_key():
+    snapshot = parse_document({"models": [{**GOOD_MODEL, "license": "Apache 2.0"}]})
+    assert snapshot.models[0].license == "apache-2.0"
+
+
 def test_a_duplicate_id_keeps_the_first_and_rejects_the_second():
     snapshot = parse_document({"claims": [GOOD_CLAIM, {**GOOD_CLAIM, "statement": "Again."}]})
     assert [claim.statement for claim in snapshot.claims] == ["Trained from scratch."]
@@ -163,6 +173,7 @@ def test_a_model_without_a_file_organisation_gets_its_publisher_from_modelgates_
         (b"- just\n- a list\n", "must be a mapping of sections"),
         (b"schema_version: 1\nmodel: []\n", "unknown section(s) model"),
         (b"schema_version: 2\nmodels: []\n", "schema_version must be 1"),
+        (b"schema_version: true\nmodels: []\n", "schema_version must be 1"),
         (b"schema_version: 1\nmodels: {slug: a/b}\n", "section 'models' must be a list"),
         (b"schema_version: 1\nmodels:\n- release_date: 2025-02-30\n", "cannot be read"),
         (b"\xff\xfe not utf-8", "not UTF-8"),

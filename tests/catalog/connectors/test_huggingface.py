@@ -114,6 +114,19 @@ def test_datasets_and_declared_bases_become_model_card_claims(snapshot):
     assert claims[f"{ADAPTER}#origin"].stated_on == dt.date(2025, 6, 1)  # card only: the fetch date
 
 
+def test_without_a_card_the_hubs_card_data_is_read_and_a_named_other_licence_is_resolved():
+    record = {
+        "id": "acme-research/Kestrel-70B",
+        "tags": ["base_model:finetune:meta-llama/Llama-3.1-70B", "license:other"],
+        "cardData": {"license": "other", "license_name": "llama3.1", "datasets": ["acme-research/sql-pairs"]},
+    }
+    parts = {"acme-research/Kestrel-70B/record.json": json.dumps(record).encode()}
+    snapshot = HuggingFaceConnector(repos=[]).parse(payload(["acme-research/Kestrel-70B"], parts))
+    assert snapshot.models[0].license == "llama-3.1-license-2024"
+    assert [(edge.base_ref, edge.relation) for edge in snapshot.lineage] == [("meta-llama/Llama-3.1-70B", "finetune")]
+    assert snapshot.models[0].open_weights is None  # no weight files listed: the record does not say
+
+
 def test_a_repository_with_nothing_fetched_is_rejected_by_name():
     snapshot = HuggingFaceConnector(repos=[]).parse(payload(["acme-research/Private-7B"], {}))
     assert [rejection.record for rejection in snapshot.rejected] == ["acme-research/Private-7B"]
