@@ -79,6 +79,11 @@ class HuggingFaceConnector:
         body = json.dumps({"repos": self.repos}).encode()
         return Payload(body=body, origin=self.url, fetched_at=timezone.now(), parts=parts)
 
+    @classmethod
+    def embedded_payload(cls) -> Payload:
+        """The offline default ships no Hub data: an empty selection, which parses to nothing and retires nothing."""
+        return Payload(body=b'{"repos": []}', origin="embedded: no repositories", fetched_at=timezone.now())
+
     def _fetch_repos(self) -> dict[str, bytes]:
         headers = {"User-Agent": "modelgate-catalog"}
         if token := os.environ.get("HF_TOKEN"):
@@ -92,7 +97,8 @@ class HuggingFaceConnector:
                     f"{repo}/README.md": f"{HUB}/{repo}/raw/main/README.md",
                 }
                 for name, url in urls.items():
-                    document = fetch_url(client, url, missing_ok=True)  # 404: parse names the repository
+                    # Gone (404) or gated (401/403): parse reads what was fetched and names what was not.
+                    document = fetch_url(client, url, missing=(401, 403, 404))
                     if document is not None:
                         parts[name] = document
         finally:

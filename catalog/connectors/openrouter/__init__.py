@@ -77,7 +77,7 @@ class OpenRouterConnector:
             _load_json(body, what="model list")  # fail the fetch, not a later parse, on a broken body
             parts = {}
             for model_id in self.endpoint_models:
-                endpoints = fetch_url(client, f"{API_ROOT}/models/{model_id}/endpoints", missing_ok=True)
+                endpoints = fetch_url(client, f"{API_ROOT}/models/{model_id}/endpoints", missing=(404,))
                 if endpoints is not None:
                     parts[model_id] = endpoints
         finally:
@@ -105,15 +105,16 @@ class OpenRouterConnector:
         return snapshot
 
 
-def fetch_url(client: httpx.Client, url: str, *, missing_ok: bool = False) -> bytes | None:
-    """GET a document; 429, 5xx and network failures are transient, other failures are not."""
+def fetch_url(client: httpx.Client, url: str, *, missing: tuple[int, ...] = ()) -> bytes | None:
+    """GET a document; None for a ``missing`` status. 429, 5xx and network failures are transient, other
+    failures are not."""
     try:
         response = client.get(url)
     except httpx.TransportError as error:
         raise TransientFetchError(f"GET {url} failed: {error.__class__.__name__}: {error}") from error
     if response.status_code == 429 or response.status_code >= 500:
         raise TransientFetchError(f"GET {url} answered HTTP {response.status_code}; retry later")
-    if missing_ok and response.status_code == 404:
+    if response.status_code in missing:
         return None
     if response.status_code != 200:
         raise ConnectorError(f"GET {url} answered HTTP {response.status_code}")

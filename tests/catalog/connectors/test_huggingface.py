@@ -149,6 +149,11 @@ def test_with_no_repositories_configured_fetch_reads_nothing_and_parses_to_nothi
     assert (snapshot.models, snapshot.rejected, snapshot.complete) == ([], [], False)
 
 
+def test_the_embedded_default_ships_no_hub_data():
+    snapshot = HuggingFaceConnector(repos=[]).parse(HuggingFaceConnector.embedded_payload())
+    assert (snapshot.models, snapshot.rejected, snapshot.complete) == ([], [], False)
+
+
 def test_configured_repositories_come_from_settings_then_environment_then_the_default(settings, monkeypatch):
     settings.MODELGATE_HF_REPOS = ["a/one", " b/two "]
     assert configured_repos() == ["a/one", "b/two"]
@@ -173,6 +178,19 @@ def test_fetch_reads_each_record_and_card_into_parts():
     snapshot = connector.parse(fetched)
     assert [model.external_id for model in snapshot.models] == [GGUF]
     assert [rejection.record for rejection in snapshot.rejected] == ["acme-research/Gone-7B"]
+
+
+@respx.mock
+def test_a_gated_card_leaves_the_record_to_speak_for_the_repository():
+    record = json.loads(fixture("merge_record.json"))
+    respx.get(f"{HUB}/api/models/{MERGE}").mock(return_value=httpx.Response(200, json={**record, "gated": "manual"}))
+    respx.get(f"{HUB}/{MERGE}/raw/main/README.md").mock(return_value=httpx.Response(401))
+    connector = HuggingFaceConnector(repos=[MERGE])
+    snapshot = connector.parse(connector.fetch())
+    assert snapshot.rejected == []
+    model = snapshot.models[0]
+    assert (model.external_id, model.license) == (MERGE, "cc-by-nc-4.0")  # from the record's cardData
+    assert {edge.base_ref for edge in snapshot.lineage} == {"acme-research/Kestrel-7B", "acme-research/Osprey-7B"}
 
 
 @respx.mock
