@@ -197,3 +197,23 @@ def org_role_revoke(*, actor, org_role: OrgRole) -> None:
     batch.add(action="org_role.revoke", target=org_role, before=before, user=org_role.user.get_username(), deleted=True)
     org_role.delete()
     batch.flush()
+
+
+STAGE_FIELDS = frozenset({"name", "description", "sla_days", "position"})
+
+
+@transaction.atomic
+def review_stage_update(*, actor, stage: ReviewStage, **changes) -> ReviewStage:
+    """Governance admins rename a stage or change its SLA (new reviews are due after the new SLA)."""
+    permissions.require_governance_admin(actor, "change review stages")
+    _unknown_fields(changes, STAGE_FIELDS)
+    stage = ReviewStage.objects.select_for_update().get(pk=stage.pk)
+    before = snapshot(stage)
+    for name, value in changes.items():
+        setattr(stage, name, value)
+    validate(stage)
+    stage.save()
+    batch = AuditBatch(actor=actor)
+    batch.add(action="review_stage.update", target=stage, before=before, fields=sorted(changes))
+    batch.flush()
+    return stage
