@@ -35,7 +35,7 @@ def benchmark_results(repo_id: str, card: dict, rejected: list[Rejection]):
                 except BadRepo as error:
                     rejected.append(Rejection(record=label, error=str(error)))
                     continue
-                record.external_id = _unique(record.external_id, seen)
+                record.external_id = _unique(record.external_id[:290], seen)  # BenchmarkResult.external_id: 300
                 benchmarks.setdefault(benchmark.slug, benchmark)
                 results.append(record)
     return results, list(benchmarks.values())

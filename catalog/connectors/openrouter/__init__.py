@@ -148,7 +148,8 @@ class _Catalog:
     def add(self, entry: Any) -> None:
         if not isinstance(entry, dict):
             raise BadEntry(f"a model entry must be an object, got {type(entry).__name__}")
-        model_id = text(entry.get("id"), "id", required=True)
+        # Ids become aliases (300 characters) and slugs (200): the ":variant" part goes only into aliases.
+        model_id = text(entry.get("id"), "id", required=True, max_length=200)
         if model_id in self.offering_ids:
             raise BadEntry("duplicate id in the model list")
         model = model_of(entry, model_id)

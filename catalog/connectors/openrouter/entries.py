@@ -59,11 +59,13 @@ def model_of(entry: dict, model_id: str) -> ModelRecord:
     parameters = _strings(entry.get("supported_parameters"), "supported_parameters") or []
     inputs = _modalities(architecture.get("input_modalities"), "architecture.input_modalities")
     outputs = _modalities(architecture.get("output_modalities"), "architecture.output_modalities")
-    hf_id = text(entry.get("hugging_face_id"), "hugging_face_id")
+    hf_id = text(entry.get("hugging_face_id"), "hugging_face_id", max_length=250)
     routed = [] if author == PROVIDER else [f"openrouter/{base_id}", f"openrouter/{model_id}"]
     return ModelRecord(
         external_id=base_id,
-        names=unique([base_id, model_id, text(entry.get("canonical_slug"), "canonical_slug"), *routed, hf_id]),
+        names=unique(
+            [base_id, model_id, text(entry.get("canonical_slug"), "canonical_slug", max_length=250), *routed, hf_id]
+        ),
         publisher=org_slug(author) if author else None,
         slug=identify(base_id).slug or base_id,
         display_name=_display_name(text(entry.get("name"), "name"), is_variant=base_id != model_id),
@@ -101,15 +103,15 @@ def endpoint_offering(endpoint: Any, model_id: str) -> tuple[OfferingRecord, str
     """One provider's endpoint of a model, and the provider's name as OpenRouter writes it."""
     if not isinstance(endpoint, dict):
         raise BadEntry(f"an endpoint must be an object, got {type(endpoint).__name__}")
-    provider_name = text(endpoint.get("provider_name"), "provider_name", required=True)
+    provider_name = text(endpoint.get("provider_name"), "provider_name", required=True, max_length=200)
     provider = org_slug(provider_name)
     offering = OfferingRecord(
-        external_id=f"{model_id}@{text(endpoint.get('tag'), 'tag') or provider}",
+        external_id=f"{model_id}@{text(endpoint.get('tag'), 'tag', max_length=80) or provider}",
         model_ref=base_id_of(model_id),
         provider=provider,
         channel=Channel.OPENROUTER.value,
         deployment_type=SERVERLESS,
-        quantization=text(endpoint.get("quantization"), "quantization") or "",
+        quantization=text(endpoint.get("quantization"), "quantization", max_length=30) or "",
         context_window=token_count(endpoint.get("context_length"), "context_length"),
         max_output_tokens=token_count(endpoint.get("max_completion_tokens"), "max_completion_tokens"),
         prices=_prices(endpoint.get("pricing"), "pricing"),
@@ -164,8 +166,11 @@ def _capabilities(parameters: list[str], inputs, outputs, pricing: dict) -> list
     if "audio" in outputs:
         found.add(Capability.AUDIO_OUTPUT.value)
     cache_read = pricing.get("input_cache_read")
-    if not _unknown(cache_read) and usd(cache_read) > 0:
-        found.add(Capability.PROMPT_CACHING.value)
+    try:
+        if not _unknown(cache_read) and usd(cache_read) > 0:
+            found.add(Capability.PROMPT_CACHING.value)
+    except ValueError as error:
+        raise BadEntry(f"pricing.input_cache_read: {error}") from None
     return sorted(found)
 
 
@@ -200,7 +205,7 @@ def _display_name(name: str | None, *, is_variant: bool) -> str | None:
         name = name.split(": ", 1)[1]
     if name and is_variant and name.endswith(")") and " (" in name:  # "Qwerky 72B (free)"
         name = name.rsplit(" (", 1)[0]
-    return name.strip() if name and name.strip() else None
+    return name.strip()[:300] if name and name.strip() else None
 
 
 def publisher_name(name: Any) -> str | None:
@@ -220,13 +225,15 @@ def _unix_date(value: Any) -> dt.date | None:
         raise BadEntry(f"created: {value!r} is not a valid Unix timestamp") from None
 
 
-def text(value: Any, field: str, *, required: bool = False) -> str | None:
+def text(value: Any, field: str, *, required: bool = False, max_length: int | None = None) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise BadEntry(f"{field} is missing")
         return None
     if not isinstance(value, str):
         raise BadEntry(f"{field}: expected a string, got {value!r}")
+    if max_length and len(value.strip()) > max_length:
+        raise BadEntry(f"{field}: longer than {max_length} characters")
     return value.strip()
 
 
