@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from core.outbox import outbox_relay
+from core.outbox import outbox_purge_delivered, outbox_relay
 from core.outbox.relay import LEASE
 from core.services import heartbeat_record
 
@@ -22,5 +22,7 @@ def outbox_relay_task(batch_size: int = 100) -> None:
     """Kicked after each commit that enqueued a message, and run by beat every 10 s as the safety net.
 
     Needs no lock of its own: concurrent relays claim disjoint messages (SKIP LOCKED). Its time limit is below the
-    relay's lease, so a message claimed by a killed run is never delivered by two relays at once."""
+    relay's lease, so a message claimed by a killed run is never delivered by two relays at once. Each run also
+    purges a bounded number of long-delivered messages, so the table stays small without a schedule of its own."""
     outbox_relay(batch_size=batch_size)
+    outbox_purge_delivered()

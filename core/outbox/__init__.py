@@ -11,7 +11,7 @@ delivered by a relay at least once, so a broker outage at commit time loses noth
 
 from core.outbox import handlers as _builtin_handlers  # noqa: F401  (registers core's own topics)
 from core.outbox.registry import handler_for, register_handler
-from core.outbox.relay import MAX_ATTEMPTS, outbox_relay
+from core.outbox.relay import MAX_ATTEMPTS, outbox_purge_delivered, outbox_relay
 from core.outbox.services import OutboxError, outbox_enqueue, outbox_retry_now
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "OutboxError",
     "handler_for",
     "outbox_enqueue",
+    "outbox_purge_delivered",
     "outbox_relay",
     "outbox_retry_now",
     "register_handler",

@@ -34,11 +34,15 @@ BACKOFF_CAP_SECONDS = 3600
 # A message nobody handles is looked at again this often; it is not an attempt (the handler may just not be
 # deployed yet) so it waits, visible, and never fails.
 UNHANDLED_RECHECK = datetime.timedelta(minutes=1)
+# Delivered messages are kept this long for inspection in the admin, then purged by the relay task.
+DELIVERED_RETENTION = datetime.timedelta(days=14)
 Status = OutboxMessage.Status
 
 
 def outbox_relay(*, batch_size: int = 100) -> int:
     """Deliver up to ``batch_size`` due messages; returns how many were delivered."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
     messages, lease_until = _claim(batch_size)
     delivered = 0
     for message in messages:
@@ -119,3 +123,15 @@ def _postpone_unhandled(message: OutboxMessage) -> None:
 def _update(message: OutboxMessage, **fields) -> None:
     # Only while still pending: an operator's action in between must not be overwritten with a stale outcome.
     OutboxMessage.objects.filter(pk=message.pk, status=Status.PENDING).update(**fields)
+
+
+def outbox_purge_delivered(*, older_than: datetime.timedelta = DELIVERED_RETENTION, limit: int = 1000) -> int:
+    """Delete up to ``limit`` messages delivered more than ``older_than`` ago; returns how many.
+
+    Delivered rows have done their job (what they caused is in the audit trail and the receivers); keeping them
+    forever only slows the admin. Pending and failed ones are never purged: they still need someone.
+    """
+    cutoff = timezone.now() - older_than
+    ids = OutboxMessage.objects.filter(status=Status.DELIVERED, delivered_at__lt=cutoff).order_by("id")
+    deleted, _ = OutboxMessage.objects.filter(id__in=list(ids.values_list("id", flat=True)[:limit])).delete()
+    return deleted

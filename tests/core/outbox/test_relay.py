@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core import request_context
 from core.models import AuditEvent, OutboxMessage
-from core.outbox import MAX_ATTEMPTS, outbox_enqueue, outbox_relay, outbox_retry_now
+from core.outbox import MAX_ATTEMPTS, outbox_enqueue, outbox_purge_delivered, outbox_relay, outbox_retry_now
 from core.outbox.relay import BACKOFF_BASE_SECONDS, backoff
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +158,23 @@ def test_batch_size_bounds_one_run(handlers, recorder):
 
     assert outbox_relay(batch_size=2) == 2
     assert OutboxMessage.objects.filter(status="pending").count() == 3
+
+
+def test_old_delivered_messages_are_purged_but_pending_and_failed_ones_never(handlers, recorder):
+    handlers.register_handler("governance.", recorder())
+    old = enqueue(key="old")
+    enqueue(key="recent")
+    outbox_relay()
+    OutboxMessage.objects.filter(pk=old.pk).update(delivered_at=timezone.now() - datetime.timedelta(days=15))
+    waiting = enqueue(key="waiting")
+    OutboxMessage.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - datetime.timedelta(days=60))
+    OutboxMessage.objects.create(topic="governance.x", key="gave-up", status="failed", attempts=12)
+
+    assert outbox_purge_delivered() == 1
+
+    assert set(OutboxMessage.objects.values_list("key", flat=True)) == {"recent", "waiting", "gave-up"}
+
+
+def test_a_batch_size_below_one_is_refused():
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        outbox_relay(batch_size=0)
