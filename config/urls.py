@@ -2,16 +2,22 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from governance.views.dashboard import dashboard
+
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    # The dashboard is the home page; "home" is the name the layout links the brand to.
+    path("", dashboard, name="home"),
     path("", include("core.urls")),
+    path("", include("governance.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("catalog/", include("catalog.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(([path("", include("catalog.api.urls"))], "api"))),
+    path(
+        "api/v1/",
+        include(([path("", include("catalog.api.urls")), path("", include("governance.api.urls"))], "api")),
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file, so the strict CSP needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

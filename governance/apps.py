@@ -15,3 +15,9 @@ class GovernanceConfig(AppConfig):
 
         register_handler(EMAIL_TOPIC, email_handle)
         register_handler(WEBHOOK_TOPIC, webhook_handle)
+
+        # The catalog's "approved for my team" filter asks governance, which it may not import.
+        from catalog.filtersets import register_team_approval_filter
+        from governance.views.catalog_hooks import models_approved_for_team
+
+        register_team_approval_filter(models_approved_for_team)

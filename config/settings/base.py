@@ -135,6 +135,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # my_teams and the navigation's role flags, lazily (governance/context_processors.py).
+                "governance.context_processors.governance",
             ],
         },
     },

@@ -65,9 +65,35 @@
     root.querySelectorAll("canvas[data-chart=cost-quality]").forEach(costQualityChart);
   }
 
+  // <fieldset data-show-when="use_case=new">: shown only while the form's field has that value. Without
+  // JavaScript everything stays visible, so the form still works.
+  function wireShowWhen(root) {
+    root.querySelectorAll("[data-show-when]").forEach(function (el) {
+      var parts = el.dataset.showWhen.split("="), form = el.closest("form");
+      var field = form && form.elements.namedItem(parts[0]);
+      if (!field) return;
+      var update = function () { el.hidden = field.value !== parts[1]; };
+      field.addEventListener("change", update);
+      update();
+    });
+  }
+
+  // A secret shown once: focusing it selects it, ready to copy.
+  function wireSelectOnFocus(root) {
+    root.querySelectorAll("[data-select-on-focus]").forEach(function (el) {
+      el.addEventListener("focus", function () { el.select(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     wireAutoSubmit(document);
     wireCharts(document);
+    wireShowWhen(document);
+    wireSelectOnFocus(document);
   });
-  document.addEventListener("htmx:afterSwap", function (event) { wireAutoSubmit(event.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    wireAutoSubmit(event.target);
+    wireShowWhen(event.target);
+    wireSelectOnFocus(event.target);
+  });
 })();
