@@ -9,6 +9,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from governance import tokens
+from governance.api.token_cache import TOKENS, request_copy
 from governance.models import ApiToken
 
 # last_used_at is written at most this often per token, not on every request (the decision hot path).
@@ -17,7 +18,10 @@ LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     """Looks the token up by its public key id and compares HMAC-SHA256 digests in constant time. A revoked,
-    expired or unknown token is a 401 at once; the caller learns nothing about which of these it was."""
+    expired or unknown token is a 401 at once; the caller learns nothing about which of these it was.
+
+    The lookup is served from the per-process token cache (governance.api.token_cache) when it is current, so a
+    gateway's decision call authenticates without a query; the secret is still checked on every request."""
 
     keyword = "Bearer"
 
@@ -31,7 +35,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         parsed = tokens.parse(raw.strip())
         if parsed is None:
             raise exceptions.AuthenticationFailed("Malformed API token: expected 'Bearer mg_<id>.<secret>'.")
-        token = ApiToken.objects.select_related("user", "team").filter(key_id=parsed.key_id).first()
+        token = TOKENS.get(parsed.key_id) or TOKENS.load(parsed.key_id)
         now = timezone.now()
         if (
             token is None
@@ -42,6 +46,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         ):
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked API token.")
         _touch(token, now)
+        token = request_copy(token)
         return token.user, token
 
     def authenticate_header(self, request):

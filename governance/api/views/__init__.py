@@ -1,0 +1,1 @@
+"""Views of the governance API, one module per resource; routes in governance.api.urls."""
