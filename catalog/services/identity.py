@@ -172,6 +172,9 @@ class NameIndex:
     def by_rule(self, name: str, publisher: str | None) -> str | None:
         for form in [name_key(name), *rewritten_forms(name)]:
             found = self._lookup_form(form, publisher)
+            if not found and publisher and form.startswith(f"{publisher}."):
+                # Bedrock-style "<vendor>.<model>" for a vendor not in VENDOR_PREFIX: the record names the vendor.
+                found = self._lookup_form(form[len(publisher) + 1 :], publisher)
             if found:
                 return found
         return None
@@ -271,4 +274,7 @@ def unresolved_slug(name: str, publisher: str | None) -> str:
     base = base_name(name)
     if base.count("/") == 1 and not publisher:
         return base
-    return f"{publisher or 'unknown'}/{base.rpartition('/')[2]}"
+    tail = base.rpartition("/")[2]
+    if publisher and tail.startswith(f"{publisher}."):
+        tail = tail[len(publisher) + 1 :]
+    return f"{publisher or 'unknown'}/{tail}"

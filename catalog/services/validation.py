@@ -303,5 +303,11 @@ def price_errors(price) -> list[str]:
 def price_jump_error(old: Decimal, new: Decimal) -> str | None:
     """A change by more than MAX_PRICE_JUMP either way is held back for a person to confirm."""
     if old > 0 and new > 0 and (new > old * MAX_PRICE_JUMP or old > new * MAX_PRICE_JUMP):
+        old, new = plain(old), plain(new)
         return f"price changes from {old} to {new} (more than {MAX_PRICE_JUMP}x): quarantined, {old} kept"
     return None
+
+
+def plain(amount: Decimal) -> str:
+    """2.5000000000 -> '2.5', 3E+1 -> '30': a price as people write it."""
+    return format(amount.normalize(), "f")

@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +44,7 @@ from catalog.connectors.base import (
 ROOT = Path(__file__).resolve().parents[2]
 STUB = "tests.catalog.stubs.StubConnector"
 FILE_STUB = "tests.catalog.stubs.FileStubConnector"
+BLOCKING_STUB = "tests.catalog.stubs.BlockingStubConnector"
 RECORD_TYPES = {
     "models": ModelRecord, "offerings": OfferingRecord, "organizations": OrganizationRecord,
     "licenses": LicenseRecord, "lineage": LineageRecord, "benchmarks": BenchmarkRecord,
@@ -149,4 +151,18 @@ class FileStubConnector(StubConnector):
             slow_once.unlink()  # only this run is slow: the redelivered one must not be
             snapshot.claims = _SlowList(snapshot.claims)
             snapshot.claims.delay = 120.0
+        return snapshot
+
+
+class BlockingStubConnector(StubConnector):
+    """Parses, then waits at a gate the test opens: the lock and the running row are held meanwhile (threads)."""
+
+    entered = threading.Event()
+    gate = threading.Event()
+
+    def parse(self, payload: Payload) -> Snapshot:
+        snapshot = super().parse(payload)
+        type(self).entered.set()
+        if not type(self).gate.wait(timeout=60):
+            raise ConnectorError("the test never opened the gate")
         return snapshot
