@@ -4,6 +4,7 @@ django-celery-beat's tables by its DatabaseScheduler, where the admin can edit o
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -22,4 +23,17 @@ app.conf.beat_schedule = {
     "governance.rereview_catalog_changes": {"task": "governance.rereview_catalog_changes", "schedule": 300.0},
     "governance.expire_entitlements": {"task": "governance.expire_entitlements", "schedule": 900.0},
     "governance.remind_expiring_entitlements": {"task": "governance.remind_expiring_entitlements", "schedule": 3600.0},
+    # Catalog refresh, one entry per source, staggered so syncs never compete for the worker (UTC): daily, the
+    # licence list weekly. Each run takes the source's advisory lock: a duplicate beat only records a skipped run.
+    **{
+        f"catalog.sync.{slug}": {"task": "catalog.sync_source", "args": [slug], "schedule": schedule}
+        for slug, schedule in (
+            ("licenses", crontab(minute=5, hour=2, day_of_week="sun")),
+            ("curated", crontab(minute=10, hour=2)),
+            ("litellm", crontab(minute=20, hour=2)),
+            ("models-dev", crontab(minute=30, hour=2)),
+            ("openrouter", crontab(minute=40, hour=2)),
+            ("huggingface", crontab(minute=50, hour=2)),
+        )
+    },
 }
