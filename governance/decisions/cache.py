@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
@@ -67,6 +68,8 @@ class VersionListener:
         self.confirmed_at = 0.0  # time.monotonic() of the last proof the version is current
 
     def ensure_running(self) -> None:
+        if not listener_enabled():
+            return
         if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
             return
         with self._guard:
@@ -111,7 +114,7 @@ class VersionListener:
                 backoff = 0.1
             except Exception:
                 logger.warning("decision listener lost its connection; retrying in %.1fs", backoff, exc_info=True)
-                self.confirmed_at = 0.0
+                self._update(stop, None)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
 
@@ -119,27 +122,44 @@ class VersionListener:
         with psycopg.connect(**params, autocommit=True) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             # LISTEN first, then read: whatever commits after the read is notified, whatever before is in it.
-            self._confirm(_read_version(conn), reset=True)
+            self._update(stop, _read_version(conn), reset=True)
             while not stop.is_set():
                 for notification in conn.notifies(timeout=POLL_SECONDS):
-                    self._learn(int(notification.payload.split(":", 1)[0]))
+                    self._update(stop, int(notification.payload.split(":", 1)[0]))
                     if stop.is_set():
                         return
-                self._confirm(_read_version(conn))
+                self._update(stop, _read_version(conn))
 
-    def _learn(self, version: int) -> None:
-        if self.known_version is None or version > self.known_version:
-            self.known_version = version
-        self.confirmed_at = time.monotonic()
+    def _update(self, stop: threading.Event, version: int | None, *, reset: bool = False) -> None:
+        """Record a version seen on the listening connection (None: the connection failed, trust nothing).
 
-    def _confirm(self, version: int, *, reset: bool = False) -> None:
-        if reset:
-            # A new connection may have missed notifications (or reach another database): forget everything.
-            self._on_reset()
-            self.known_version = version
-        else:
-            self._learn(version)
-        self.confirmed_at = time.monotonic()
+        Under the guard and only while this thread's run is current, so a thread being stopped can never
+        vouch for a version after stop() has reset the state."""
+        with self._guard:
+            if stop.is_set():
+                return
+            if version is None:
+                self.confirmed_at = 0.0
+                return
+            if reset:
+                # A new connection may have missed notifications (or reach another database): forget everything.
+                self._on_reset()
+                self.known_version = version
+            elif self.known_version is None or version > self.known_version:
+                self.known_version = version
+            self.confirmed_at = time.monotonic()
+
+
+def listener_enabled() -> bool:
+    """``MODELGATE_DECISION_LISTENER``; by default on, except under the test settings, where a test turns it on
+    when it needs it: the thread holds a connection to the test database, and PostgreSQL refuses to drop a
+    database someone is connected to at the end of the session. With no listener every decision reads the
+    database (one query): slower, never staler."""
+    configured = getattr(settings, "MODELGATE_DECISION_LISTENER", None)
+    if configured is not None:
+        return bool(configured)
+    # The environment, not settings.SETTINGS_MODULE, which reads None while a test overrides any setting.
+    return os.environ.get("DJANGO_SETTINGS_MODULE") != "config.settings.test"
 
 
 def _read_version(conn) -> int:

@@ -13,6 +13,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from governance.decisions import decide, decision_listener_ready  # noqa: E402
@@ -27,6 +28,9 @@ def count_queries(execute, sql, params, many, context):
 
 
 def main(team: str, model: str, seconds: float) -> None:
+    # Off by default under the test settings (see governance.decisions.cache.listener_enabled): this process
+    # is exactly what it is for.
+    settings.MODELGATE_DECISION_LISTENER = True
     if not decision_listener_ready(timeout=10):
         print(json.dumps({"error": "listener not ready"}), flush=True)
         return

@@ -12,6 +12,7 @@ import pytest
 from django.db import connections, transaction
 from django.utils import timezone
 
+from governance.decisions import cache as decision_cache
 from governance.decisions import decide, decision_listener_ready
 from governance.decisions import loader as decision_loader
 from governance.decisions import service as decision_service
@@ -179,8 +180,17 @@ def test_without_a_recent_confirmation_from_the_listener_the_cache_is_bypassed(
 ):
     # A listener that connects but never confirms a version: a hung connection, a dead notification channel.
     decision_service.decision_listener_stop()
-    monkeypatch.setattr(VersionListener, "_confirm", lambda self, version, reset=False: None)
-    monkeypatch.setattr(VersionListener, "_learn", lambda self, version: None)
+    monkeypatch.setattr(VersionListener, "_update", lambda self, stop, version, reset=False: None)
     for _ in range(3):
         with django_assert_num_queries(1):
             assert ask().allowed
+
+
+def test_with_the_listener_off_every_decision_reads_the_database(granted, monkeypatch, django_assert_num_queries):
+    decision_service.decision_listener_stop()
+    monkeypatch.setattr(decision_cache, "listener_enabled", lambda: False)
+    for _ in range(3):
+        with django_assert_num_queries(1):
+            assert ask().allowed
+    revoke_in_another_connection(granted.pk)
+    assert not ask().allowed  # at once: nothing is cached without a listener to vouch for it
