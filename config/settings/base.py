@@ -310,5 +310,16 @@ LOGGING = {
 # ---------------------------------------------------------------------------------------------------------------
 # The URL people open, printed by `make run` and used in emails.
 MODELGATE_BASE_URL = env("MODELGATE_BASE_URL", default="http://127.0.0.1:8000")
+# Catalog sources. Empty means the snapshot shipped with the project (no network); set a URL to fetch upstream.
+MODELGATE_LITELLM_URL = env("MODELGATE_LITELLM_URL", default="")
+MODELGATE_MODELS_DEV_URL = env("MODELGATE_MODELS_DEV_URL", default="")
+MODELGATE_LICENSEDB_URL = env("MODELGATE_LICENSEDB_URL", default="")
+# Hugging Face repositories whose cards are read for lineage, licence and self-reported benchmarks (comma list);
+# unset uses a small default list, empty disables the source. HF_TOKEN (environment only) reads gated cards.
+MODELGATE_HF_REPOS = env.list("MODELGATE_HF_REPOS", default=None)
+# Governance: re-review an entitlement when its model's price rises more than this percentage.
+MODELGATE_REREVIEW_PRICE_INCREASE_PCT = env.float("MODELGATE_REREVIEW_PRICE_INCREASE_PCT", default=10.0)
+# Days before expiry that a team is reminded to renew an entitlement.
+MODELGATE_EXPIRY_REMINDER_DAYS = env.int("MODELGATE_EXPIRY_REMINDER_DAYS", default=30)
 # Server-side pepper of API token hashes (HMAC-SHA256); kept out of the database. Required in production.
 MODELGATE_TOKEN_PEPPER = env("MODELGATE_TOKEN_PEPPER", default="modelgate-development-token-pepper")
