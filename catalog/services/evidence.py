@@ -139,7 +139,8 @@ def _keyed_reconcile(ctx: SyncContext, model_class, object_type: str, rows: list
     existing = {row.external_id: row for row in model_class.objects.filter(source=ctx.source)}
     created, updates = [], []
     for external_id, values in rows:
-        values = {**values, "model_id": ids[values.pop("model_slug")]}
+        values = dict(values)
+        values["model_id"] = ids[values.pop("model_slug")]
         obj = existing.get(external_id)
         signals = {"status": ChangeSignal.PROVENANCE_DISPUTED} if values.get("status") == ClaimStatus.DISPUTED else {}
         if obj is None:

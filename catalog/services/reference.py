@@ -99,26 +99,30 @@ def _parents(ctx: SyncContext, orgs: dict, wanted: dict) -> list[tuple[Organizat
 
 
 class LicenseIndex:
-    """A licence reference (ScanCode key or SPDX id, any case) -> License row."""
+    """A licence reference (ScanCode key or SPDX id, any case) -> License row; a key wins over an SPDX id."""
 
     def __init__(self, licenses: list[License]):
-        self.by_ref: dict[str, License] = {}
+        self.by_key: dict[str, License] = {}
+        self.by_spdx: dict[str, License] = {}
         self._keys: dict[int, str] = {}
         for license_ in licenses:
             self.add(license_)
 
     def add(self, license_: License) -> None:
-        self.by_ref.setdefault(license_.key.lower(), license_)
+        self.by_key[license_.key.lower()] = license_
         if license_.spdx_id:
-            self.by_ref.setdefault(license_.spdx_id.lower(), license_)
+            self.by_spdx.setdefault(license_.spdx_id.lower(), license_)
 
     def get(self, ref: str | None) -> License | None:
-        return self.by_ref.get(ref.strip().lower()) if ref else None
+        if not ref:
+            return None
+        ref = ref.strip().lower()
+        return self.by_key.get(ref) or self.by_spdx.get(ref)
 
     def key_of(self, pk: int) -> str | None:
         """The key of the licence with id ``pk`` (rebuilt on a miss: rows created in this run get ids late)."""
         if pk not in self._keys:
-            self._keys = {license_.pk: license_.key for license_ in self.by_ref.values() if license_.pk}
+            self._keys = {license_.pk: license_.key for license_ in self.by_key.values() if license_.pk}
         return self._keys.get(pk)
 
 
@@ -133,8 +137,8 @@ def licenses_upsert(ctx: SyncContext, records: list, *, referenced: set[str]) ->
             "scancode_category": record.scancode_category, "is_osi_approved": record.is_osi_approved,
             "url": record.url,
         }  # fmt: skip
-        license_ = index.by_ref.get(key.lower())
-        if license_ is None or license_.key.lower() != key.lower():
+        license_ = index.by_key.get(key.lower())
+        if license_ is None:
             license_ = License(key=key, **values)
             created.append(license_)
             index.add(license_)

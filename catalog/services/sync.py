@@ -26,6 +26,7 @@ from catalog.services.context import SyncContext
 from catalog.services.locks import advisory_lock
 from catalog.services.reconcile import snapshot_reconcile, snapshot_record_count
 from catalog.services.sources import source_ensure
+from core.audit import audit_record
 from core.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def _reconcile(source: Source, run: SyncRun, payload: Payload, snapshot: Snapsho
                 raise _DryRunRollback
             run.save()
             _source_refreshed(source, payload, snapshot)
+            _audit(source, run)
     except _DryRunRollback:
         run.save()
     except Exception as exc:
@@ -170,6 +172,17 @@ def _source_refreshed(source: Source, payload: Payload, snapshot: Snapshot) -> N
     now = timezone.now()
     Source.objects.filter(pk=source.pk).update(snapshot=provenance, is_stale=False, last_success_at=now, updated_at=now)
     source.snapshot, source.is_stale, source.last_success_at = provenance, False, now
+
+
+def _audit(source: Source, run: SyncRun) -> None:
+    """The tamper-evident trail records every run that changed the catalog (the ChangeEvents say what changed).
+    A run that changed nothing leaves only its SyncRun row."""
+    if run.created or run.updated or run.retired:
+        after = {name: getattr(run, name) for name in ("created", "updated", "retired", "rejected")}
+        after["run"] = run.pk
+        context = {"trigger": run.trigger, "origin": run.origin}
+        audit_record(action="catalog.source_sync", target=source, actor_label=f"sync:{source.slug}", after=after,
+                     context=context)  # fmt: skip
 
 
 def _anomaly_check(source: Source, snapshot: Snapshot) -> None:
