@@ -24,9 +24,9 @@ from rest_framework.test import APIClient
 
 from catalog.choices import Channel, LicenseCategory
 from governance.api.token_cache import TOKENS
+from governance.choices import RiskTier, TeamRole
 from governance.decisions import cache as decision_cache
 from governance.decisions import decision_listener_ready, decision_listener_stop
-from governance.choices import RiskTier, TeamRole
 from governance.models import ApprovalRequest, Entitlement, Team, UseCase, WebhookSubscription
 from governance.policy import policy_active
 from governance.services.requests import request_create, request_submit

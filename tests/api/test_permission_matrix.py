@@ -1,4 +1,4 @@
-"""Every endpoint × every kind of caller: the status code each one gets (NetBox runs the same permission tests on
+"""Every endpoint x every kind of caller: the status code each one gets (NetBox runs the same permission tests on
 every model endpoint). 401 without credentials, 404 for what the caller cannot see (existence never leaks), 403
 for an action the caller may not take on something visible, 400 for a body naming a team the caller cannot see.
 
