@@ -60,3 +60,14 @@ def test_deleting_a_user_keeps_the_events_they_caused_and_their_name(django_user
 
     kept = AuditEvent.objects.get(pk=event.pk)
     assert (kept.actor_username, kept.actor_id) == ("dave", event.actor_id)
+
+
+def test_only_the_test_settings_switch_on_truncation(settings):
+    from core.models import audit_truncate_allowed
+
+    assert audit_truncate_allowed()  # this test run: the runner flushes tables between transactional tests
+    settings.SETTINGS_MODULE = "config.settings.production"
+    assert not audit_truncate_allowed()
+    settings.AUDIT_ALLOW_TRUNCATE = False
+    settings.SETTINGS_MODULE = "config.settings.test"
+    assert not audit_truncate_allowed()  # an explicit setting wins
