@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.connectors.base import ModelRecord, OfferingRecord, PriceRecord, Snapshot
+from catalog.models import AIModel, ChangeEvent, FieldObservation, ModelAlias, Offering, Organization, Price
 from catalog.services import source_sync
 from tests.catalog.stubs import STUB, snapshot_payload
 from tests.factories.catalog import SourceFactory
@@ -46,3 +47,16 @@ def gpt4o_snapshot(input_usd: str = "2.50", output_usd: str = "10", **model_fiel
         models=[model("gpt-4o", "gpt-4o", slug="openai/gpt-4o", **fields)],
         offerings=[offering("gpt-4o", "gpt-4o", price("input_token", input_usd), price("output_token", output_usd))],
     )
+
+
+def catalog_state() -> dict:
+    """Everything a sync could have written, to compare before and after a refused run."""
+    return {
+        "models": sorted(AIModel.objects.values_list("slug", "context_window")),
+        "offerings": sorted(Offering.objects.values_list("external_id", "status")),
+        "prices": sorted(Price.objects.values_list("offering__external_id", "unit", "usd", "effective_to")),
+        "observations": FieldObservation.objects.count(),
+        "events": ChangeEvent.objects.count(),
+        "aliases": sorted(ModelAlias.objects.values_list("name", "model__slug")),
+        "organizations": Organization.objects.count(),
+    }

@@ -22,6 +22,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 from django.conf import settings
 from django.utils import timezone
 
@@ -45,6 +46,8 @@ ROOT = Path(__file__).resolve().parents[2]
 STUB = "tests.catalog.stubs.StubConnector"
 FILE_STUB = "tests.catalog.stubs.FileStubConnector"
 BLOCKING_STUB = "tests.catalog.stubs.BlockingStubConnector"
+UNREACHABLE_STUB = "tests.catalog.stubs.UnreachableStubConnector"
+FORBIDDEN_STUB = "tests.catalog.stubs.ForbiddenStubConnector"
 RECORD_TYPES = {
     "models": ModelRecord, "offerings": OfferingRecord, "organizations": OrganizationRecord,
     "licenses": LicenseRecord, "lineage": LineageRecord, "benchmarks": BenchmarkRecord,
@@ -138,7 +141,9 @@ class FileStubConnector(StubConnector):
     def fetch(self) -> Payload:
         directory = stub_dir()
         (directory / "fetch-pid").write_text(str(os.getpid()))
-        if (directory / "hold").exists():
+        # "hold" stops the run after a killed one (the slow one consumed "slow-once" in parse), so the test can
+        # look at the catalog before that run writes anything.
+        if (directory / "hold").exists() and not (directory / "slow-once").exists():
             deadline = time.monotonic() + 120
             while not (directory / "go").exists() and time.monotonic() < deadline:
                 time.sleep(0.1)
@@ -166,3 +171,24 @@ class BlockingStubConnector(StubConnector):
         if not type(self).gate.wait(timeout=60):
             raise ConnectorError("the test never opened the gate")
         return snapshot
+
+
+class UnreachableStubConnector(StubConnector):
+    """The source's server cannot be reached: a transient failure the task retries."""
+
+    def fetch(self) -> Payload:
+        raise httpx.ConnectError("connection refused")
+
+
+class ForbiddenStubConnector(StubConnector):
+    """The source answers 403: retrying will not help."""
+
+    def fetch(self) -> Payload:
+        raise ConnectorError("https://feed.example.com/models: HTTP 403")
+
+
+def stub_reset() -> Path:
+    directory = stub_dir()
+    for path in directory.iterdir():
+        path.unlink()
+    return directory

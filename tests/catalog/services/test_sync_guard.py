@@ -11,22 +11,11 @@ from django.utils import timezone
 
 from catalog.choices import OfferingStatus, SyncStatus
 from catalog.connectors.base import Payload, Rejection, Snapshot
-from catalog.models import AIModel, ChangeEvent, FieldObservation, Offering, Price, Source
+from catalog.models import AIModel, Offering, Price, Source
 from catalog.services import source_sync
-from tests.catalog.conftest import gpt4o_snapshot, model, offering, price, sync
+from tests.catalog.conftest import catalog_state, gpt4o_snapshot, model, offering, price, sync
 
 pytestmark = pytest.mark.django_db
-
-
-def catalog_state() -> dict:
-    """Everything a sync could have written, to compare before and after a refused run."""
-    return {
-        "models": sorted(AIModel.objects.values_list("slug", "context_window")),
-        "offerings": sorted(Offering.objects.values_list("external_id", "status")),
-        "prices": sorted(Price.objects.values_list("offering__external_id", "unit", "usd", "effective_to")),
-        "observations": FieldObservation.objects.count(),
-        "events": ChangeEvent.objects.count(),
-    }
 
 
 def test_bad_records_are_rejected_by_name_and_the_rest_is_kept(make_source):
