@@ -39,9 +39,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pw")
 
 
+# As governance/migrations/0002 seeds them: (name, SLA days, position).
+SEEDED_STAGES = {
+    "security": ("Security", 5, 10),
+    "legal": ("Legal and privacy", 10, 20),
+    "procurement": ("Procurement", 10, 30),
+}
+
+
 def stage(slug: str) -> ReviewStage:
-    """A seeded review stage (security, legal, procurement), created if a test flushed it."""
-    defaults = {"name": slug.title(), "sla_days": 5}
+    """A review stage; the seeded ones come back as the migration wrote them if a transactional test flushed them."""
+    name, sla_days, position = SEEDED_STAGES.get(slug, (slug.title(), 5, 100))
+    defaults = {"name": name, "sla_days": sla_days, "position": position}
     return ReviewStage.objects.get_or_create(slug=slug, defaults=defaults)[0]
 
 

@@ -12,7 +12,26 @@ from catalog.choices import Channel, LicenseCategory, SourceTier
 from catalog.models import AIModel, Benchmark, BenchmarkResult, License, Offering, Organization, Price, Source
 from core.models import AuditEvent
 from governance.choices import RiskTier, TeamRole
-from tests.factories.governance import TeamFactory, UseCaseFactory, governance_admin, member, reviewer
+from tests.factories.governance import (
+    SEEDED_STAGES,
+    TeamFactory,
+    UseCaseFactory,
+    governance_admin,
+    member,
+    reviewer,
+    stage,
+)
+
+
+@pytest.fixture(autouse=True)
+def seeded_review_stages(request):
+    """The stages the data migration seeds. A transactional test's flush empties every table, seeds included, so
+    tests that run after one would otherwise find no stage for the policy to route to."""
+    uses_db = {"db", "transactional_db"} & set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None and not uses_db:
+        return
+    for slug in SEEDED_STAGES:
+        stage(slug)
 
 
 def make_model(slug: str = "acme/chat-1", *, license_category=LicenseCategory.PERMISSIVE, **fields) -> AIModel:
