@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from catalog.choices import Channel, LicenseCategory, SourceTier
-from catalog.models import AIModel, Benchmark, BenchmarkResult, License, Offering, Organization, Price, Source
+from catalog.choices import LicenseCategory, SourceTier
+from catalog.models import AIModel
 from core.models import AuditEvent
 from governance.choices import RiskTier, TeamRole
+from tests.factories.catalog import (
+    AIModelFactory,
+    BenchmarkFactory,
+    BenchmarkResultFactory,
+    LicenseFactory,
+    OfferingFactory,
+    OrganizationFactory,
+    PriceFactory,
+    SourceFactory,
+)
 from tests.factories.governance import (
     SEEDED_STAGES,
     TeamFactory,
@@ -35,29 +43,20 @@ def seeded_review_stages(request):
 
 
 def make_model(slug: str = "acme/chat-1", *, license_category=LicenseCategory.PERMISSIVE, **fields) -> AIModel:
-    """A GA model with one vendor offering priced per 1M tokens and one independent benchmark result."""
-    publisher, _ = Organization.objects.get_or_create(
-        slug=slug.split("/")[0],
-        defaults={"name": slug.split("/")[0].title(), "is_publisher": True, "is_provider": True},
-    )
-    license_, _ = License.objects.get_or_create(
-        key=f"licence-{license_category}",
-        defaults={"name": f"A {license_category} licence", "category": license_category},
-    )
-    model = AIModel.objects.create(
-        slug=slug, display_name=slug.split("/")[1], publisher=publisher, license=license_, **fields
-    )
-    source, _ = Source.objects.get_or_create(slug="test-source", defaults={"name": "Test", "connector": "test"})
-    offering = Offering.objects.create(
-        model=model, provider=publisher, channel=Channel.VENDOR_API, source=source, external_id=slug, regions=["eu"]
-    )
-    now = timezone.now() - dt.timedelta(days=30)
-    for unit, usd in (("input_token", Decimal("2.50")), ("output_token", Decimal("10.00"))):
-        Price.objects.create(offering=offering, unit=unit, usd=usd, effective_from=now, source=source)
-    benchmark, _ = Benchmark.objects.get_or_create(slug="mmlu-pro", defaults={"name": "MMLU-Pro"})
-    BenchmarkResult.objects.create(
+    """A GA model with one EU vendor offering priced per 1M tokens and one independent benchmark result."""
+    publisher = OrganizationFactory(slug=slug.split("/")[0])
+    license_ = LicenseFactory(key=f"licence-{license_category}", name=f"A {license_category} licence",
+                              category=license_category)  # fmt: skip
+    # No family unless asked: the radar suggests same-family models, and tests choose their own.
+    fields.setdefault("family", "")
+    model = AIModelFactory(slug=slug, display_name=slug.split("/")[1], publisher=publisher, license=license_, **fields)
+    offering = OfferingFactory(model=model, provider=publisher, external_id=slug, regions=["eu"],
+                               source=SourceFactory(slug="test-source"))  # fmt: skip
+    PriceFactory(offering=offering, unit="input_token", usd=Decimal("2.50"))
+    PriceFactory(offering=offering, unit="output_token", usd=Decimal("10.00"))
+    BenchmarkResultFactory(
         model=model,
-        benchmark=benchmark,
+        benchmark=BenchmarkFactory(slug="mmlu-pro", name="MMLU-Pro"),
         score=Decimal("71.2"),
         source_tier=SourceTier.INDEPENDENT,
         source_name="Independent leaderboard",
