@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.exceptions import NotFoundError
 from governance import selectors
 from governance.choices import RiskTier
-from governance.models import StageReview
+from governance.models import StageReview, WebhookDelivery
 from governance.services.requests import request_create, request_submit
 from tests.factories.governance import (
     EntitlementFactory,
@@ -39,7 +39,9 @@ def world_of(slug: str, model, *, risk_tier=RiskTier.LIMITED):
     request = request_submit(request=request, actor=person)
     entitlement = EntitlementFactory(team=team, model=make_model(f"{slug}/granted"))
     webhook = WebhookSubscriptionFactory(team=team)
+    delivery = WebhookDelivery.objects.create(subscription=webhook, event="request.submitted", key=slug, payload={})
     return {
+        "delivery": delivery,
         "team": team,
         "member": person,
         "use_case": use_case,
@@ -61,6 +63,7 @@ def visible(user) -> dict[str, set]:
         "teams": set(selectors.team_list_for(user).values_list("pk", flat=True)),
         "use_cases": set(selectors.use_case_list_for(user).values_list("pk", flat=True)),
         "webhooks": set(selectors.webhook_list_for(user).values_list("pk", flat=True)),
+        "deliveries": set(selectors.webhook_delivery_list_for(user).values_list("pk", flat=True)),
     }
 
 
@@ -71,6 +74,7 @@ def objects_of(world) -> dict[str, set]:
         "teams": {world["team"].pk},
         "use_cases": {world["use_case"].pk},
         "webhooks": {world["webhook"].pk},
+        "deliveries": {world["delivery"].pk},
     }
 
 
@@ -92,7 +96,7 @@ def test_an_invisible_request_is_not_found_rather_than_forbidden(two_teams):
 
 
 def test_a_user_in_no_team_and_no_role_sees_nothing(two_teams):
-    assert visible(UserFactory()) == {k: set() for k in ("requests", "entitlements", "teams", "use_cases", "webhooks")}
+    assert all(not objects for objects in visible(UserFactory()).values())
 
 
 def test_a_reviewer_sees_the_requests_of_their_stage_in_every_team_but_not_others(two_teams, legal_reviewer):
@@ -130,3 +134,14 @@ def test_my_own_request_never_appears_in_my_inbox(team, model, review_use_case):
     )  # fmt: skip
     request_submit(request=request, actor=reviewing_requester)
     assert not selectors.review_inbox_for(reviewing_requester).exists()
+
+
+def test_listing_requests_costs_the_same_few_queries_however_many_there_are(
+    two_teams, gov_admin, model, django_assert_max_num_queries
+):
+    for index in range(5):
+        world_of(f"extra-{index}", model)
+    with django_assert_max_num_queries(4):  # roles (2) + the list with its related rows
+        rows = [(r.team.slug, r.model.slug, r.use_case.slug, r.requested_by.username)
+                for r in selectors.request_list_for(gov_admin)]  # fmt: skip
+    assert len(rows) == 7
