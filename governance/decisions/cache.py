@@ -41,7 +41,8 @@ from django.db import connections
 from django.utils import timezone
 
 from governance.decisions.loader import PairRow
-from governance.policy.language import RuleSet, parse_rules
+from governance.policy.language import RuleSet
+from governance.policy.validation import parse_rules
 
 logger = logging.getLogger(__name__)
 

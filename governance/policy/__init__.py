@@ -1,6 +1,6 @@
 """Policy as code: a versioned YAML rule set, its facts, a pure engine and the services around them.
 
-- ``language``: the rule language, strict validation (``parse_rules``) and conditions.
+- ``language``: the rule language (conditions, rules, messages); ``validation``: strict parsing (``parse_rules``).
 - ``schema``: the facts a rule may read.
 - ``facts``: builds those facts from the catalog and governance tables.
 - ``engine``: ``evaluate(rules, facts)`` -> outcome, stages, matched rules, warnings, explanation. Pure.

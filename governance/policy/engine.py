@@ -7,7 +7,9 @@ review with the union of those stages; otherwise an allow rule auto-approves; ot
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from governance.policy.language import Outcome, Rule, RuleSet, format_fact, render_message
@@ -95,9 +97,6 @@ def _explain(outcome, stages, matched, default: Outcome | None, facts) -> str:
 
 def jsonable(value: Any) -> Any:
     """A fact value as JSON: Decimal as text (never float), dates as ISO text, tuples as lists."""
-    import datetime as dt
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     if isinstance(value, dt.date):

@@ -16,7 +16,8 @@ from governance.models import PolicyEvaluation, PolicyVersion, ReviewStage
 from governance.permissions import require_governance_admin
 from governance.policy.engine import evaluate, jsonable
 from governance.policy.facts import Question, fact_sources_load, facts_compute
-from governance.policy.language import RuleSet, parse_rules
+from governance.policy.language import RuleSet
+from governance.policy.validation import parse_rules
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "default_rules.yaml"
 # Serialises version creation (and the first load of the default): "policy" in ASCII, as a bigint.

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from governance.policy.engine import evaluate
-from governance.policy.language import parse_rules
 from governance.policy.services import default_rules_yaml
+from governance.policy.validation import parse_rules
 
 DEFAULT = parse_rules(default_rules_yaml())
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from governance.policy.engine import evaluate
-from governance.policy.language import parse_rules
+from governance.policy.validation import parse_rules
 
 RULES = parse_rules(
     """

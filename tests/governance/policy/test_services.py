@@ -7,9 +7,9 @@ import pytest
 from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from core.models import AuditEvent
 from governance.models import PolicyEvaluation, PolicyVersion
-from governance.policy.language import PolicyValidationError
 from governance.policy.selectors import policy_versions_diff
 from governance.policy.services import default_rules_yaml, policy_active, policy_evaluate, policy_version_create
+from governance.policy.validation import PolicyValidationError
 from tests.factories.governance import (
     ApprovalRequestFactory,
     TeamFactory,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from governance.policy.language import PolicyValidationError, parse_rules
+from governance.policy.validation import PolicyValidationError, parse_rules
 
 VALID = """
 default: {effect: require_stage, stages: [security]}
