@@ -31,6 +31,22 @@ class ModelCursorPagination(SlugCursorPagination):
         return super().get_ordering(request, queryset, view)
 
 
+class AliasOrderingFilter(OrderingFilter):
+    """``?ordering=input_price`` sorts by the annotation that puts unpriced models last (cursor pages cannot page over
+    NULLs); the public names stay the field names clients see in the response."""
+
+    aliases = {"input_price": "input_price_sort", "output_price": "output_price_sort"}
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering
+        return [
+            ("-" if term.startswith("-") else "") + self.aliases.get(term.lstrip("-"), term.lstrip("-"))
+            for term in ordering
+        ]
+
+
 class CatalogReadView:
     permission_classes = [TokenHasScope]
     required_scopes = CATALOG_READ
@@ -41,17 +57,10 @@ class AIModelListView(CatalogReadView, generics.ListAPIView):
     """Models in the catalog: full-text search (typo-tolerant), facets, price filters, ordering, cursor pages."""
 
     serializer_class = serializers.AIModelListSerializer
-    filter_backends = [filters.DjangoFilterBackend, OrderingFilter]
+    filter_backends = [filters.DjangoFilterBackend, AliasOrderingFilter]
     filterset_class = AIModelFilterSet
     pagination_class = ModelCursorPagination
-    ordering_fields = [
-        ("slug", "slug"),
-        ("display_name", "display_name"),
-        ("release_date", "release_date"),
-        ("context_window", "context_window"),
-        ("input_price_sort", "input_price"),
-        ("output_price_sort", "output_price"),
-    ]
+    ordering_fields = ["slug", "display_name", "release_date", "context_window", "input_price", "output_price"]
     ordering = ("slug",)
 
     def get_queryset(self):

@@ -321,5 +321,8 @@ MODELGATE_HF_REPOS = env.list("MODELGATE_HF_REPOS", default=None)
 MODELGATE_REREVIEW_PRICE_INCREASE_PCT = env.float("MODELGATE_REREVIEW_PRICE_INCREASE_PCT", default=10.0)
 # Days before expiry that a team is reminded to renew an entitlement.
 MODELGATE_EXPIRY_REMINDER_DAYS = env.int("MODELGATE_EXPIRY_REMINDER_DAYS", default=30)
+# Only the test runner may empty the audit table (it TRUNCATEs every table between transactional tests); the
+# database refuses TRUNCATE, UPDATE and DELETE of audit events from everyone else.
+AUDIT_ALLOW_TRUNCATE = False
 # Server-side pepper of API token hashes (HMAC-SHA256); kept out of the database. Required in production.
 MODELGATE_TOKEN_PEPPER = env("MODELGATE_TOKEN_PEPPER", default="modelgate-development-token-pepper")

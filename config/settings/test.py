@@ -21,3 +21,5 @@ STORAGES = {
 # Each test session's worker consumes its own queue, so a shared CI broker never hands it someone else's task.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"modelgate-test-{uuid.uuid4().hex[:8]}")
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="modelgate-test-secret-key-not-for-production-use-0123456789")
+# The test runner empties every table between transactional tests, the audit table included.
+AUDIT_ALLOW_TRUNCATE = True
