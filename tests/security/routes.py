@@ -1,0 +1,50 @@
+"""The API's routes as the URL router holds them, so the security matrices cover every endpoint that exists, not
+the ones someone remembered to list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+API_PREFIX = "api/v1/"
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "api:request-detail"
+    pattern: str  # "api/v1/requests/<int:pk>/"
+    methods: tuple[str, ...]  # the HTTP methods its view answers, upper case
+
+
+def _methods(callback) -> tuple[str, ...]:
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if view_class is None:
+        # A plain function view: it may answer anything, so it must be listed for every method.
+        return tuple(m.upper() for m in HTTP_METHODS)
+    return tuple(m.upper() for m in HTTP_METHODS if callable(getattr(view_class, m, None)))
+
+
+def _walk(patterns, prefix: str, namespace: str):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or "")
+            yield Route(name=name or f"<unnamed {prefix}{entry.pattern}>", pattern=prefix + str(entry.pattern),
+                        methods=_methods(entry.callback))  # fmt: skip
+
+
+def api_routes() -> list[Route]:
+    """Every route under /api/v1/, in the router's order."""
+    return [route for route in _walk(get_resolver().url_patterns, "", "") if route.pattern.startswith(API_PREFIX)]
+
+
+def api_operations() -> set[tuple[str, str]]:
+    """(route name, method) of every operation the API serves."""
+    return {(route.name, method) for route in api_routes() for method in route.methods}
