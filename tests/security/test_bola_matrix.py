@@ -1,6 +1,6 @@
 """Broken object-level authorization (OWASP API1), as a matrix generated from the URL router.
 
-Every operation under /api/v1/ × every kind of caller (tests/security/world.py): the status code each one gets, and
+Every operation under /api/v1/ x every kind of caller (tests/security/world.py): the status code each one gets, and
 that no response, lists included, carries an object the caller may not read. Objects are recognised by their
 markers (world.MARKERS: slugs, justifications, comments, webhook URLs, notes, usernames, deployment names) and, in
 lists, by id. A response may repeat what the caller sent itself (a slug in the body it is refused for).
