@@ -8,6 +8,8 @@ identity sequence first (one query), so callers get pks exactly as bulk_create w
 
 from __future__ import annotations
 
+import time
+
 from django.db import connection
 
 COPY_THRESHOLD = 200  # below this, bulk_create is as fast and simpler to read in a query log
@@ -23,9 +25,15 @@ def copy_insert(model_class, objs: list) -> list:
     _allocate_ids(meta, [obj for obj in objs if obj.pk is None])
     fields = [field for field in meta.concrete_fields if not field.generated]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {meta.db_table} ({columns}) FROM STDIN") as copy:
+    sql = f'COPY "{meta.db_table}" ({columns}) FROM STDIN'
+    started = time.monotonic()
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for obj in objs:
             copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+    if connection.queries_logged:  # visible to CaptureQueriesContext and debug tooling like any statement
+        connection.queries_log.append(
+            {"sql": f"{sql} -- {len(objs)} rows", "time": f"{time.monotonic() - started:.3f}"}
+        )
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

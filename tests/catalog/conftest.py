@@ -60,3 +60,21 @@ def catalog_state() -> dict:
         "aliases": sorted(ModelAlias.objects.values_list("name", "model__slug")),
         "organizations": Organization.objects.count(),
     }
+
+
+def rows_written_in_transaction() -> dict[str, int]:
+    """table -> rows inserted, updated or deleted so far by this transaction, as PostgreSQL counts them (whatever
+    the statement: INSERT, UPDATE, DELETE or COPY). Tests run inside a transaction, so a diff of two readings is
+    what the code between them wrote."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables")
+        return {table: count for table, count in cursor.fetchall() if count}
+
+
+def rows_written_by(action) -> dict[str, int]:
+    before = rows_written_in_transaction()
+    action()
+    after = rows_written_in_transaction()
+    return {table: n - before.get(table, 0) for table, n in after.items() if n != before.get(table, 0)}

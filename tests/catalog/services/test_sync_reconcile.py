@@ -14,7 +14,8 @@ from catalog import selectors
 from catalog.choices import AliasResolution, ChangeKind, ChangeSignal, OfferingStatus, SyncStatus
 from catalog.connectors.base import OrganizationRecord, Snapshot
 from catalog.models import AIModel, ChangeEvent, FieldObservation, ModelAlias, Offering, Price, Source
-from tests.catalog.conftest import gpt4o_snapshot, model, offering, price, sync
+from core.models import AuditEvent
+from tests.catalog.conftest import gpt4o_snapshot, model, offering, price, rows_written_by, sync
 
 pytestmark = pytest.mark.django_db
 
@@ -76,11 +77,14 @@ def test_a_resync_of_the_same_snapshot_writes_nothing_but_its_run(make_source):
     snapshot.offerings.append(offering("azure/o1", "o1", price("input_token", "15"), provider="azure", channel="azure"))
     sync(source, snapshot)
     events_before = ChangeEvent.objects.count()
+    runs = []
 
     with CaptureQueriesContext(connection) as queries:
-        run = sync(source, snapshot)
+        written = rows_written_by(lambda: runs.append(sync(source, snapshot)))
 
+    run = runs[0]
     assert written_tables(queries.captured_queries) == {"catalog_syncrun"}
+    assert written == {"catalog_syncrun": 2}  # the run's row, inserted then finished; nothing else
     assert (run.status, run.created, run.updated, run.retired) == (SyncStatus.SUCCEEDED, 0, 0, 0)
     assert run.unchanged >= 4  # two models, two offerings, organizations
     assert ChangeEvent.objects.count() == events_before
@@ -89,8 +93,16 @@ def test_a_resync_of_the_same_snapshot_writes_nothing_but_its_run(make_source):
 def test_a_changed_price_closes_the_open_row_and_opens_a_new_one(make_source):
     source = make_source("feed-a")
     first = sync(source, gpt4o_snapshot(input_usd="2.50"))
+    runs = []
 
-    second = sync(source, gpt4o_snapshot(input_usd="3.00"))
+    written = rows_written_by(lambda: runs.append(sync(source, gpt4o_snapshot(input_usd="3.00"))))
+
+    second = runs[0]
+    # one price closed, one opened, one event, the run, what the source read, the audit event: nothing else
+    assert written == {"catalog_price": 2, "catalog_changeevent": 1, "catalog_syncrun": 2, "catalog_source": 1,
+                       "core_auditevent": 1}  # fmt: skip
+    audit = AuditEvent.objects.get(action="catalog.source_sync", target_id=str(source.pk), after__run=second.pk)
+    assert (audit.actor_label, audit.after["updated"]) == ("sync:feed-a", 1)
 
     rows = list(Price.objects.filter(unit="input_token").order_by("effective_from"))
     assert [(p.usd, p.effective_to is None) for p in rows] == [(Decimal("2.5"), False), (Decimal("3"), True)]
