@@ -17,10 +17,14 @@ class Route:
     name: str  # "api:request-detail"
     pattern: str  # "api/v1/requests/<int:pk>/"
     methods: tuple[str, ...]  # the HTTP methods its view answers, upper case
+    view_class: type | None  # None for a plain function view
 
 
-def _methods(callback) -> tuple[str, ...]:
-    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+def _view_class(callback) -> type | None:
+    return getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+
+
+def _methods(view_class) -> tuple[str, ...]:
     if view_class is None:
         # A plain function view: it may answer anything, so it must be listed for every method.
         return tuple(m.upper() for m in HTTP_METHODS)
@@ -36,8 +40,13 @@ def _walk(patterns, prefix: str, namespace: str):
             yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner)
         elif isinstance(entry, URLPattern):
             name = f"{namespace}:{entry.name}" if namespace and entry.name else (entry.name or "")
-            yield Route(name=name or f"<unnamed {prefix}{entry.pattern}>", pattern=prefix + str(entry.pattern),
-                        methods=_methods(entry.callback))  # fmt: skip
+            view_class = _view_class(entry.callback)
+            yield Route(
+                name=name or f"<unnamed {prefix}{entry.pattern}>",
+                pattern=prefix + str(entry.pattern),
+                methods=_methods(view_class),
+                view_class=view_class,
+            )
 
 
 def api_routes() -> list[Route]:
