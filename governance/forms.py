@@ -36,6 +36,14 @@ def comma_list(text: str) -> list[str]:
     return [part.strip() for part in (text or "").replace("\n", ",").split(",") if part.strip()]
 
 
+class PortalForm(forms.Form):
+    """Labels without Django's trailing colon, as everywhere else in the portal."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class ModelSlugField(forms.CharField):
     """A catalog model by slug or any alias it is known by."""
 
@@ -49,7 +57,7 @@ class ModelSlugField(forms.CharField):
         return model
 
 
-class RequestForm(forms.Form):
+class RequestForm(PortalForm):
     """A new request (team and model chosen) or an edit of one (team and model fixed)."""
 
     team = forms.ModelChoiceField(queryset=Team.objects.none(), to_field_name="slug", empty_label="Choose a team…")
@@ -67,7 +75,7 @@ class RequestForm(forms.Form):
     expected_monthly_spend_usd = forms.DecimalField(
         min_value=0, max_digits=14, decimal_places=2, required=False, label="Expected spend per month (USD)"
     )
-    justification = forms.CharField(widget=forms.Textarea, help_text="What for, and why this model.")
+    justification = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), help_text="What for, and why this model.")
 
     def __init__(self, *args, user, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,10 +87,12 @@ class RequestForm(forms.Form):
         for use_case in use_cases:
             grouped.setdefault(use_case.team.name, []).append((str(use_case.pk), use_case.name))
         self.use_cases = {str(u.pk): u for u in use_cases}
-        self.fields["use_case"].choices = [("", "Choose a use case…"), *grouped.items()]
+        choices = [("", "Choose a use case…"), *grouped.items()]
         if editing is None:
-            self.fields["use_case"].choices.append((NEW_USE_CASE, "+ Describe a new use case…"))
-        else:
+            choices.append((NEW_USE_CASE, "+ Describe a new use case…"))
+        # Assigned once: the setter also gives the widget its options (appending later would skip the widget).
+        self.fields["use_case"].choices = choices
+        if editing is not None:
             for name in ("team", "model"):
                 self.fields[name].disabled = True
                 self.fields[name].required = False
@@ -133,11 +143,11 @@ class RequestForm(forms.Form):
         }
 
 
-class ReviewDecisionForm(forms.Form):
+class ReviewDecisionForm(PortalForm):
     DECISIONS = (("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject"))
 
-    decision = forms.ChoiceField(choices=DECISIONS)
-    comment = forms.CharField(widget=forms.Textarea, required=False)
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect, initial="approve")
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     allowed_data_classifications = forms.MultipleChoiceField(
         choices=DataClassification.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -174,19 +184,19 @@ class ReviewDecisionForm(forms.Form):
         }
 
 
-class CommentForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea, label="Comment", max_length=10_000)
+class CommentForm(PortalForm):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Comment", max_length=10_000)
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea, label="Reason", max_length=2_000)
+class ReasonForm(PortalForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason", max_length=2_000)
 
 
-class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea, label="Reason", max_length=2_000, required=False)
+class OptionalReasonForm(PortalForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason", max_length=2_000, required=False)
 
 
-class MemberAddForm(forms.Form):
+class MemberAddForm(PortalForm):
     username = forms.CharField(max_length=150)
     role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER)
 
@@ -198,13 +208,13 @@ class MemberAddForm(forms.Form):
         return user
 
 
-class MemberRoleForm(forms.Form):
+class MemberRoleForm(PortalForm):
     role = forms.ChoiceField(choices=TeamRole.choices)
 
 
-class UseCaseForm(forms.Form):
+class UseCaseForm(PortalForm):
     name = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea, required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     data_classification = forms.ChoiceField(choices=DataClassification.choices, help_text=DATA_CLASS_HELP)
     risk_tier = forms.ChoiceField(choices=RiskTier.choices, label="EU AI Act risk tier")
     production = forms.BooleanField(required=False, initial=True, label="Used in production")
@@ -220,7 +230,7 @@ class UseCaseForm(forms.Form):
         return {**self.cleaned_data, "slug": slugify(self.cleaned_data["name"])[:100]}
 
 
-class TokenForm(forms.Form):
+class TokenForm(PortalForm):
     name = forms.CharField(max_length=100, help_text="Where it is used, e.g. 'gateway-prod'.")
     scopes = forms.MultipleChoiceField(
         choices=[(value, label) for value, label in TokenScope.choices if value in TEAM_TOKEN_SCOPES],
@@ -232,12 +242,12 @@ class TokenForm(forms.Form):
         return _future_day(self.cleaned_data.get("expires_on"))
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(PortalForm):
     url = forms.URLField(max_length=500, label="URL", assume_scheme="https")
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PortalForm):
     actor = forms.CharField(required=False, help_text="Username or label, e.g. sync:litellm.")
     action = forms.CharField(required=False, help_text="Exact, or a prefix ending in *: approval_request.*")
     target_type = forms.CharField(required=False, label="Target type", help_text="e.g. governance.approvalrequest")
@@ -265,7 +275,7 @@ class AuditFilterForm(forms.Form):
         }
 
 
-class DryRunForm(forms.Form):
+class DryRunForm(PortalForm):
     """A policy question, evaluated without writing anything."""
 
     team = forms.ModelChoiceField(queryset=Team.objects.none(), to_field_name="slug", empty_label="Choose a team…")

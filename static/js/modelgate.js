@@ -78,6 +78,26 @@
     });
   }
 
+  // Filter forms leave empty fields out of the URL: shorter, shareable links, and an empty "any" choice is never
+  // sent as a value the filter would have to reject.
+  function wireDropEmpty(root) {
+    root.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+      if (form.dataset.dropEmptyWired) return;
+      form.dataset.dropEmptyWired = "1";
+      form.addEventListener("submit", function () {
+        var emptied = [];
+        Array.prototype.forEach.call(form.elements, function (el) {
+          if (el.name && !el.disabled && el.type !== "checkbox" && el.type !== "radio" && el.value === "") {
+            el.disabled = true;
+            emptied.push(el);
+          }
+        });
+        // Re-enabled once the browser has read the form, so Back shows the fields as they were.
+        setTimeout(function () { emptied.forEach(function (el) { el.disabled = false; }); }, 0);
+      });
+    });
+  }
+
   // A secret shown once: focusing it selects it, ready to copy.
   function wireSelectOnFocus(root) {
     root.querySelectorAll("[data-select-on-focus]").forEach(function (el) {
@@ -90,6 +110,7 @@
     wireCharts(document);
     wireShowWhen(document);
     wireSelectOnFocus(document);
+    wireDropEmpty(document);
   });
   document.addEventListener("htmx:afterSwap", function (event) {
     wireAutoSubmit(event.target);

@@ -43,6 +43,7 @@ def test_the_form_is_prefilled_from_the_model_card_link(client, requester, team,
     assert response.status_code == 200
     assert f'value="{model.slug}"' in page
     assert f'<option value="{team.slug}" selected>' in page
+    assert '<option value="new">+ Describe a new use case…</option>' in page
     # The live pre-check is wired to the form's changes.
     assert 'hx-trigger="change, load"' in page and PRECHECK in page
 
