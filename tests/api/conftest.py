@@ -46,9 +46,9 @@ from tests.factories.governance import (
 CALLERS = ("anonymous", "member", "other", "reviewer", "auditor", "admin", "gateway", "team_token")
 
 
-def catalog_model(slug: str, *, azure: bool = True):
+def catalog_model(slug: str, *, azure: bool = True, **fields):
     """A GA model with a permissive licence, a vendor offering, an Azure offering and an alias."""
-    model = AIModelFactory(slug=slug, license=LicenseFactory(category=LicenseCategory.PERMISSIVE))
+    model = AIModelFactory(slug=slug, license=LicenseFactory(category=LicenseCategory.PERMISSIVE), **fields)
     name = slug.split("/")[1]
     OfferingFactory(model=model, channel=Channel.VENDOR_API, external_id=slug, regions=["eu", "us"])
     if azure:
