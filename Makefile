@@ -26,6 +26,10 @@ run: env
 test: env
 	@./scripts/test.sh
 
+# Every performance number in one table (bench/README.md). `make bench BENCH_ARGS=--quick` for a short run.
+bench: env
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 lint: env
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
