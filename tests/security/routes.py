@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 API_PREFIX = "api/v1/"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -57,3 +57,22 @@ def api_routes() -> list[Route]:
 def api_operations() -> set[tuple[str, str]]:
     """(route name, method) of every operation the API serves."""
     return {(route.name, method) for route in api_routes() for method in route.methods}
+
+
+def documented_request_fields() -> dict[tuple[str, str], frozenset[str]]:
+    """(route name, method) -> the body fields the OpenAPI schema documents for it (empty: no body)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    fields = {}
+    for path, operations in schema["paths"].items():
+        concrete = path.replace("{id}", "1").replace("{version}", "1").replace("{slug}", "x")
+        name = resolve(concrete).view_name
+        for method, operation in operations.items():
+            properties: set[str] = set()
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                ref = content["schema"]["$ref"].rsplit("/", 1)[-1]
+                properties |= set(components[ref].get("properties", {}))
+            fields[(name, method.upper())] = frozenset(properties)
+    return fields
