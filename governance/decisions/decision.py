@@ -75,7 +75,8 @@ class Ask:
     region: str | None = None
 
 
-def decide_from_row(row: PairRow, ask: Ask, rules: RuleSet | None, *, now: dt.datetime) -> Decision:
+def decide_from_row(row: PairRow, ask: Ask, rules: RuleSet, *, now: dt.datetime) -> Decision:
+    """The decision for ``ask`` from what the database said (``row``) and the active rules, at ``now``."""
     if row.team is None:
         return deny(f"unknown team '{ask.team}'")
     if row.model is None:
