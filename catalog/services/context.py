@@ -34,6 +34,9 @@ class SyncContext:
     # Record ids the connector or the guard rejected: their rows are kept as they are, never retired for absence.
     rejected_ids: set[str] = field(default_factory=set)
     complete: bool = True
+    # Rejections that a later run may not repeat because they depend on the catalog, not on the record (a result
+    # about a model no source has described yet, a quarantined price a person may confirm).
+    catalog_dependent_rejections: int = 0
 
     @classmethod
     def start(cls, *, source: Source, run: SyncRun, now: dt.datetime, complete: bool) -> SyncContext:
@@ -44,8 +47,9 @@ class SyncContext:
     def authoritative(self) -> bool:
         return self.source.precedence <= AUTHORITATIVE_PRECEDENCE
 
-    def reject(self, object_type: str, record_id: str, error: str) -> None:
+    def reject(self, object_type: str, record_id: str, error: str, *, depends_on_catalog: bool = False) -> None:
         self.rejected_ids.add(str(record_id))
+        self.catalog_dependent_rejections += depends_on_catalog
         self.tally.count(object_type, "rejected")
         if len(self.errors) < MAX_ERRORS:
             self.errors.append({"record": f"{object_type} {record_id}".strip(), "error": error})

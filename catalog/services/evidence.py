@@ -64,7 +64,7 @@ def _resolve_refs(ctx: SyncContext, step: ModelStep, object_type: str, records: 
         if not errors and model is None:
             errors.append(f"model_ref {record.model_ref!r} names no known model")
         if errors:
-            ctx.reject(object_type, label, "; ".join(errors))
+            ctx.reject(object_type, label, "; ".join(errors), depends_on_catalog=model is None)
             continue
         seen.add(record.external_id)
         resolved.append((model.slug, record))
@@ -114,7 +114,8 @@ def _result_values(ctx: SyncContext, resolved: list, benchmarks: dict) -> list[t
     for model_slug, record in resolved:
         benchmark = benchmarks.get(record.benchmark)
         if benchmark is None:
-            ctx.reject("benchmark_result", record.external_id, f"benchmark {record.benchmark!r} is not known")
+            ctx.reject("benchmark_result", record.external_id, f"benchmark {record.benchmark!r} is not known",
+                       depends_on_catalog=True)  # fmt: skip
             continue
         values = {name: getattr(record, name) for name in RESULT_FIELDS}
         values.update(model_slug=model_slug, benchmark_id=benchmark.pk, source_url=record.source_url or "",

@@ -100,7 +100,7 @@ class PriceWrites:
         if open_price is not None:
             error = price_jump_error(open_price.usd, usd)
             if error:
-                self.ctx.reject("price", price_label(offering.external_id, key), error)
+                self.ctx.reject("price", price_label(offering.external_id, key), error, depends_on_catalog=True)
                 return False
             self.closed.append(Price(pk=open_price.pk, effective_to=self.ctx.now))
         unit, tier, variant = key

@@ -63,7 +63,7 @@ def test_an_unchanged_real_snapshot_resyncs_without_writing_a_row():
     source_sync(source_slug="litellm", payload=payload, trigger="test")
 
     with CaptureQueriesContext(connection) as queries:
-        run = source_sync(source_slug="litellm", payload=payload, trigger="test")
+        run = source_sync(source_slug="litellm", payload=payload, trigger="test", force=True)  # the full diff
 
     writes = [q["sql"] for q in queries.captured_queries if q["sql"].split(None, 1)[0] in ("INSERT", "UPDATE",
               "DELETE", "COPY")]  # fmt: skip

@@ -24,8 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--from-file", dest="from_file", help="read this file instead of fetching (needs --source)")
         parser.add_argument("--embedded", action="store_true", help="read each connector's embedded snapshot")
         parser.add_argument("--dry-run", action="store_true", help="compute and report the changes, write nothing")
+        parser.add_argument("--force", action="store_true", help="reconcile even a payload that is already loaded")
 
-    def handle(self, *args, source=None, from_file=None, embedded=False, dry_run=False, **options):
+    def handle(self, *args, source=None, from_file=None, embedded=False, dry_run=False, force=False, **options):
         if from_file and not source:
             raise CommandError("--from-file needs --source: which connector parses the file?")
         try:
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         runs = []
         for item in sources:
-            run = self._sync(item, from_file=from_file, embedded=embedded, dry_run=dry_run)
+            run = self._sync(item, from_file=from_file, embedded=embedded, dry_run=dry_run, force=force)
             if run is None:
                 self.stdout.write(f"{item.slug}: no embedded snapshot, skipped (its scheduled sync fetches it)")
             else:
@@ -44,7 +45,8 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{len(failed)} source(s) failed: {', '.join(failed)}")
 
-    def _sync(self, source: Source, *, from_file: str | None, embedded: bool, dry_run: bool) -> SyncRun | None:
+    def _sync(self, source: Source, *, from_file: str | None, embedded: bool, dry_run: bool, force: bool
+              ) -> SyncRun | None:  # fmt: skip
         try:
             payload = self._payload(source, from_file=from_file, embedded=embedded)
         except (OSError, ConnectorUnavailableError) as exc:
@@ -52,7 +54,8 @@ class Command(BaseCommand):
         if embedded and payload is None:
             return None
         try:
-            return source_sync(source_slug=source.slug, payload=payload, dry_run=dry_run, trigger="command")
+            return source_sync(source_slug=source.slug, payload=payload, dry_run=dry_run, trigger="command",
+                               force=force)  # fmt: skip
         except SourceUnavailableError as exc:  # recorded as failed; the scheduled task would retry it
             return exc.run
 

@@ -80,7 +80,7 @@ def test_a_resync_of_the_same_snapshot_writes_nothing_but_its_run(make_source):
     runs = []
 
     with CaptureQueriesContext(connection) as queries:
-        written = rows_written_by(lambda: runs.append(sync(source, snapshot)))
+        written = rows_written_by(lambda: runs.append(sync(source, snapshot, force=True)))
 
     run = runs[0]
     assert written_tables(queries.captured_queries) == {"catalog_syncrun"}
@@ -164,7 +164,7 @@ def test_an_offering_missing_from_a_complete_snapshot_is_retired_and_its_prices_
     assert AIModel.objects.filter(slug="openai/o1").exists()  # the model stays in the catalog
     assert run.retired == 2  # the offering and the model's listing
 
-    again = sync(source, gpt4o_snapshot())
+    again = sync(source, gpt4o_snapshot(), force=True)
     assert again.retired == 0  # retired once, not on every run
     assert ChangeEvent.objects.filter(signal=ChangeSignal.MODEL_REMOVED).count() == 1
 
@@ -217,7 +217,7 @@ def test_the_best_precedence_wins_the_display_and_a_disagreement_is_one_conflict
     assert model_row.context_window == 200_000
 
     sync(primary, gpt4o_snapshot(context_window=128_000))
-    sync(primary, gpt4o_snapshot(context_window=128_000))  # unchanged: no second conflict
+    sync(primary, gpt4o_snapshot(context_window=128_000), force=True)  # unchanged: no second conflict
     sync(secondary, gpt4o_snapshot(context_window=200_000))
 
     model_row.refresh_from_db()
@@ -265,3 +265,42 @@ def test_the_source_row_records_what_was_read(make_source):
     source = Source.objects.get(pk=source.pk)
     assert source.snapshot["sha256"] == run.payload_sha256 and source.snapshot["records"] == 2
     assert source.last_success_at is not None and not source.is_stale
+
+
+def test_the_very_payload_already_applied_is_not_reconciled_again(make_source, monkeypatch):
+    source = make_source("feed-a")
+    sync(source, gpt4o_snapshot())
+    monkeypatch.setattr("tests.catalog.stubs.StubConnector.parse", lambda self, payload: pytest.fail("parsed"))
+
+    runs = []
+    written = rows_written_by(lambda: runs.append(sync(source, gpt4o_snapshot())))
+
+    assert written == {"catalog_syncrun": 2}
+    run = runs[0]
+    assert (run.status, run.unchanged, run.created) == (SyncStatus.SUCCEEDED, 2, 0)
+    assert run.message.startswith("payload unchanged since the last good run (sha256 ")
+
+
+def test_a_precedence_change_is_applied_on_the_next_run_of_an_unchanged_payload(make_source):
+    primary, secondary = make_source("primary", precedence=20), make_source("secondary", precedence=30)
+    sync(secondary, gpt4o_snapshot(context_window=200_000))
+    sync(primary, gpt4o_snapshot(context_window=128_000))
+    Source.objects.filter(pk=secondary.pk).update(precedence=10)  # a person trusts it more now
+
+    run = sync(secondary, gpt4o_snapshot(context_window=200_000))
+
+    assert not run.message.startswith("payload unchanged")
+    assert AIModel.objects.get().context_window == 200_000
+
+
+def test_a_run_that_rejected_records_for_want_of_catalog_data_is_tried_again(make_source):
+    source = make_source("feed-a")
+    sync(source, gpt4o_snapshot(input_usd="2.50"))
+    jumped = gpt4o_snapshot(input_usd="30")
+    quarantined = sync(source, jumped)
+    assert quarantined.rejected == 1
+
+    again = sync(source, jumped)  # the same bytes: not skipped, the price is still held back and reported
+
+    assert not again.message.startswith("payload unchanged")
+    assert again.rejected == 1 and "quarantined" in again.errors[0]["error"]
