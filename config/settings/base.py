@@ -88,6 +88,7 @@ THIRD_PARTY_APPS = [
     "django_celery_beat",
     "django_htmx",
     "csp",
+    "mozilla_django_oidc",
 ]
 LOCAL_APPS = [
     "core",
@@ -102,6 +103,22 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 AUTH_USER_MODEL = "auth.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+
+# Single sign-on through OpenID Connect (mozilla-django-oidc), on when a client id is configured. Users are matched
+# or created by e-mail; teams and roles are still granted in Modelgate.
+# https://mozilla-django-oidc.readthedocs.io/en/stable/installation.html
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+    AUTHENTICATION_BACKENDS = ["mozilla_django_oidc.auth.OIDCAuthenticationBackend", *AUTHENTICATION_BACKENDS]
 
 # https://docs.djangoproject.com/en/5.2/topics/http/middleware/ (order matters: request id first so every
 # log line of the request carries it; security and whitenoise next, as whitenoise's docs require).
@@ -135,6 +152,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.site",
                 # my_teams and the navigation's role flags, lazily (governance/context_processors.py).
                 "governance.context_processors.governance",
             ],
