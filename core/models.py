@@ -146,7 +146,7 @@ AUDIT_TRUNCATE_SWITCH = "modelgate.audit_allow_truncate"
 def audit_truncate_allowed() -> bool:
     """Whether this process may empty the audit table: only the test runner, which flushes every table between
     transactional tests with a single TRUNCATE. Production never sets AUDIT_ALLOW_TRUNCATE."""
-    return bool(getattr(settings, "AUDIT_ALLOW_TRUNCATE", settings.SETTINGS_MODULE == "config.settings.test"))
+    return bool(getattr(settings, "AUDIT_ALLOW_TRUNCATE", False))
 
 
 @receiver(connection_created, dispatch_uid="core.audit_truncate_switch")
