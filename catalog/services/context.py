@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.text import slugify
 
 from catalog.models import Source, SyncRun
+from catalog.services.bulk import copy_update
 from catalog.services.changes import ChangeLog, Tally
 
 # Sources at or below this precedence (the licence list, curated facts) may rewrite shared reference data
@@ -83,5 +84,5 @@ def save_changed(model_class, updates: list[tuple[object, list[str]]], batch_siz
     fields = sorted({name for _obj, names in updates for name in names})
     if hasattr(objects[0], "updated_at"):
         fields.append("updated_at")
-    model_class.objects.bulk_update(objects, fields, batch_size=batch_size)
+    copy_update(model_class, objects, fields, batch_size=batch_size)
     return objects

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from catalog.choices import ChangeKind, ChangeSignal
 from catalog.models import AIModel, FieldObservation, ModelAlias, Source
-from catalog.services.bulk import copy_insert
+from catalog.services.bulk import copy_insert, copy_update
 from catalog.services.context import SyncContext, org_key, save_changed
 from catalog.services.identity import IdentityResolver, NameIndex, Resolution
 
@@ -388,7 +388,7 @@ class _ObservationWrites:
 
     def save(self, ctx: SyncContext) -> None:
         copy_insert(FieldObservation, self.created)
-        FieldObservation.objects.bulk_update(self.updated, ["value", "observed_at", "run"], batch_size=2000)
+        copy_update(FieldObservation, self.updated, ["value", "observed_at", "run"], batch_size=2000)
         if self.deleted:
             FieldObservation.objects.filter(id__in=self.deleted).delete()
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from catalog.choices import ChangeSignal
 from catalog.models import Offering, Price
-from catalog.services.bulk import copy_insert
+from catalog.services.bulk import copy_insert, copy_update
 from catalog.services.context import SyncContext
 from catalog.services.validation import price_errors, price_jump_error
 
@@ -124,5 +124,5 @@ class PriceWrites:
 
     def save(self) -> None:
         # Close first: the one-open-price index would refuse a new row next to the old open one.
-        Price.objects.bulk_update(self.closed, ["effective_to"], batch_size=2000)
+        copy_update(Price, self.closed, ["effective_to"], batch_size=2000)
         copy_insert(Price, self.opened)
