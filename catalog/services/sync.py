@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 # Bump when the reconcile's rules change: each source then applies its unchanged payload once more.
 RECONCILE_VERSION = 1
 ANOMALY_RATIO = 0.5  # a snapshot with fewer than half the records of the last good one is refused
+UNCHANGED = "payload unchanged since the last good run: nothing to apply"
 WORKER_DIED = "worker died: the run was left running with its lock free; nothing it did was committed"
 
 
@@ -198,10 +199,18 @@ def _already_loaded(source: Source, payload: Payload) -> bool:
 
 
 def _run_unchanged(run: SyncRun, source: Source) -> SyncRun:
+    applied = (
+        SyncRun.objects.filter(
+            source=source, status=SyncStatus.SUCCEEDED, dry_run=False, payload_sha256=run.payload_sha256
+        )
+        .exclude(message__startswith=UNCHANGED)
+        .first()
+    )
     run.status = SyncStatus.SUCCEEDED
     run.finished_at = timezone.now()
-    run.unchanged = source.snapshot.get("records") or 0
-    run.message = f"payload unchanged since the last good run (sha256 {run.payload_sha256[:12]}): nothing to apply"
+    # the objects the run that applied this payload reconciled, all unchanged since
+    run.unchanged = (applied.created + applied.updated + applied.unchanged) if applied else 0
+    run.message = f"{UNCHANGED} (sha256 {run.payload_sha256[:12]}, applied by run {applied.pk if applied else '?'})"
     run.save()
     return run
 

@@ -277,8 +277,8 @@ def test_the_very_payload_already_applied_is_not_reconciled_again(make_source, m
 
     assert written == {"catalog_syncrun": 2}
     run = runs[0]
-    assert (run.status, run.unchanged, run.created) == (SyncStatus.SUCCEEDED, 2, 0)
-    assert run.message.startswith("payload unchanged since the last good run (sha256 ")
+    assert (run.status, run.unchanged, run.created) == (SyncStatus.SUCCEEDED, 3, 0)  # organization, model, offering
+    assert run.message.startswith("payload unchanged since the last good run: nothing to apply (sha256 ")
 
 
 def test_a_precedence_change_is_applied_on_the_next_run_of_an_unchanged_payload(make_source):
