@@ -141,6 +141,9 @@ def _edit_initial(approval: ApprovalRequest) -> dict:
 
 
 def _decimal(value) -> Decimal | None:
+    """A half-typed amount: a non-negative number, else nothing (the pre-check ignores it, the form will not)."""
+    if not value:
+        return None
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -188,7 +191,7 @@ def _question(request):
             region=None,
             offering=None,
             expected_monthly_tokens=int_or_none(params.get("expected_monthly_tokens")),
-            expected_monthly_spend_usd=_decimal(params.get("expected_monthly_spend_usd") or "x"),
+            expected_monthly_spend_usd=_decimal(params.get("expected_monthly_spend_usd")),
         ),
     }, ""
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from core.models import AuditEvent
 from governance.choices import RequestStatus, RiskTier
 from governance.models import ApprovalRequest, PolicyEvaluation, RequestComment, UseCase
-from tests.factories.governance import TeamFactory, UseCaseFactory, UserFactory, member
+from tests.factories.governance import TeamFactory, UseCaseFactory, UserFactory, member, stage
 from tests.governance.conftest import make_model
 from tests.governance.views.conftest import approved, draft, query_count
 
@@ -140,6 +140,19 @@ def test_the_pre_check_shows_the_outcome_stages_and_explanation_and_writes_nothi
     assert response.status_code == 200
     assert 'data-outcome="review"' in page and "Security" in page and "Policy v1" in page
     assert not PolicyEvaluation.objects.exists()
+
+
+def test_the_pre_check_adds_a_procurement_review_for_a_large_expected_spend(
+    client, requester, team, model, review_use_case
+):
+    stage("procurement")
+    client.force_login(requester)
+    params = {"team": team.slug, "model": model.slug, "use_case": review_use_case.pk}
+    small = client.get(PRECHECK, params | {"expected_monthly_spend_usd": "500"})
+    large = client.get(PRECHECK, params | {"expected_monthly_spend_usd": "25000"})
+    assert list(small.context["evaluation"].required_stages) == ["security"]
+    assert "procurement" in large.context["evaluation"].required_stages
+    assert "Procurement" in large.content.decode() and "above 10,000 USD" in large.content.decode()
 
 
 def test_the_pre_check_warns_before_a_prohibited_use_is_submitted(client, requester, team, model):
