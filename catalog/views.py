@@ -42,9 +42,21 @@ def _page_size(request) -> int:
     return size if size in PAGE_SIZE_CHOICES else 50
 
 
+def _without_empty(query):
+    """A form submitted without JavaScript sends every field, empty ones too ('publisher='): those mean "any"."""
+    data = query.copy()
+    for key in list(data):
+        values = [value for value in data.getlist(key) if value != ""]
+        if values:
+            data.setlist(key, values)
+        else:
+            data.pop(key)
+    return data
+
+
 @login_required
 def model_list(request):
-    filterset = AIModelFilterSet(request.GET or None, queryset=listing.model_list(), request=request)
+    filterset = AIModelFilterSet(_without_empty(request.GET) or None, queryset=listing.model_list(), request=request)
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else listing.model_list()
     sort = request.GET.get("sort", "")
     if sort in SORTS:

@@ -33,6 +33,11 @@ def test_search_and_facets_live_in_the_url(browser, world):
     assert "$0.10" in html and "$2.50" in html
 
 
+def test_a_form_submitted_without_javascript_sends_empty_fields_that_mean_any(browser, world):
+    query = {"search": "", "publisher": "", "task": "", "license_category": "non_commercial", "min_context": ""}
+    assert rows(browser.get("/catalog/", query).content.decode()) == ["globex/chatter-2"]
+
+
 def test_bad_filters_are_explained_not_crashing(browser, world):
     response = browser.get("/catalog/", {"publisher": "nobody", "min_context": "lots"})
     assert response.status_code == 200
