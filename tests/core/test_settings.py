@@ -19,7 +19,8 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "MODELGATE_"))}
+    ours = ("DJANGO_", "DATABASE_URL", "CELERY_", "MODELGATE_")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
