@@ -87,6 +87,8 @@ def test_a_body_that_is_not_a_json_object_is_a_400(world):
     client = world.client("gateway")
     assert client.post(URL, ["embed-2"], format="json").status_code == 400
     assert client.post(URL, "{not json", content_type="application/json").status_code == 400
+    form = client.post(URL, "team=search&model=embed-2", content_type="application/x-www-form-urlencoded")
+    assert form.status_code == 415 and form.json()["error"]["code"] == "unsupported_media_type"
 
 
 def test_an_error_while_deciding_answers_deny_never_allow(world, monkeypatch):
