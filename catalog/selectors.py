@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from catalog.choices import OfferingStatus
 from catalog.models import AIModel, ChangeEvent, FieldObservation, Price, Source, SyncRun
 from catalog.services.identity import name_key
-from catalog.services.observations import CONFLICT_FIELDS, FK_ATTNAMES, MODEL_FIELDS
+from catalog.services.model_fields import CONFLICT_FIELDS, FK_ATTNAMES, MODEL_FIELDS
 
 
 def model_get_by_name(name: str) -> AIModel | None:

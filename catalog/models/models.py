@@ -133,7 +133,8 @@ class LineageEdge(TimeStampedModel):
 class FieldObservation(models.Model):
     """What one source says about one field of one model, and when it last said it. The displayed value on
     AIModel is the observation of the source with the best precedence; disagreement between sources is a
-    conflict shown beside it."""
+    conflict shown beside it. One pseudo-field is not a model field: ``listed_as`` holds the source's own ids
+    for the model (that the source lists it at all; catalog.services.observations)."""
 
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="observations")
     field = models.CharField(max_length=50)
