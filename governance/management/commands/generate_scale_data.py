@@ -77,7 +77,7 @@ FROM named n, publishers p
 
 ALIASES_SQL = """
 INSERT INTO catalog_modelalias (created_at, updated_at, name, resolution, model_id, source_id)
-SELECT now(), now(), lower(replace(m.display_name, ' ', '-')), 'exact', m.id, %(source)s
+SELECT now(), now(), %(prefix)s || '-' || split_part(m.slug, '/', 2), 'exact', m.id, %(source)s
 FROM catalog_aimodel m
 WHERE m.slug LIKE %(prefix)s || '-lab-%%'
   AND NOT EXISTS (SELECT 1 FROM catalog_modelalias a WHERE a.model_id = m.id AND a.source_id = %(source)s)
