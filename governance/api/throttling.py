@@ -11,8 +11,9 @@ transaction, serialised per caller by a transaction-level advisory lock:
     COMMIT                                                       -- releases the lock
 
 Table-free: the counter is the rows the guarded action creates (API tokens, webhook subscriptions), so only
-actions that leave a row can be limited this way. Failed logins leave none; they need a counter table
-(see the report of the REST API issue).
+actions that leave a row can be limited this way. Failed logins and failed bearer authentications leave none; they
+need a counter table (``INSERT ... ON CONFLICT ... DO UPDATE SET count = count + 1 RETURNING count``), which the
+schema does not have yet.
 """
 
 from __future__ import annotations
