@@ -63,6 +63,8 @@ def source_sync(
     (a local file, the embedded snapshot); ``force`` reconciles even a payload already loaded. Raises
     SourceUnavailableError, after recording the failed run, when a fetch failed transiently."""
     source = source_ensure(slug=source_slug)
+    if not source.enabled:
+        return _run_skipped(source, dry_run=dry_run, trigger=trigger, reason="the source is disabled")
     with advisory_lock(source.slug) as locked:
         if not locked:
             return _run_skipped(source, dry_run=dry_run, trigger=trigger)
@@ -118,13 +120,15 @@ def _reconcile(source: Source, run: SyncRun, payload: Payload, snapshot: Snapsho
 # -- run bookkeeping ------------------------------------------------------------------------------------------
 
 
-def _run_skipped(source: Source, *, dry_run: bool, trigger: str) -> SyncRun:
-    running = SyncRun.objects.filter(source=source, status=SyncStatus.RUNNING).first()
-    since = f" (run {running.pk}, started {running.started_at:%Y-%m-%d %H:%M:%S} UTC)" if running else ""
+def _run_skipped(source: Source, *, dry_run: bool, trigger: str, reason: str = "") -> SyncRun:
+    if not reason:
+        running = SyncRun.objects.filter(source=source, status=SyncStatus.RUNNING).first()
+        since = f" (run {running.pk}, started {running.started_at:%Y-%m-%d %H:%M:%S} UTC)" if running else ""
+        reason = f"another sync of {source.slug} is running{since}"
     now = timezone.now()
     return SyncRun.objects.create(
         source=source, status=SyncStatus.SKIPPED, started_at=now, finished_at=now, dry_run=dry_run,
-        trigger=trigger, message=f"skipped: another sync of {source.slug} is running{since}",
+        trigger=trigger, message=f"skipped: {reason}",
     )  # fmt: skip
 
 

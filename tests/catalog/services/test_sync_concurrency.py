@@ -121,3 +121,14 @@ def test_a_dry_run_reports_what_it_would_do_and_writes_nothing_but_its_run(make_
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM catalog_fieldobservation")
         assert cursor.fetchone()[0] == 0
+
+
+def test_a_disabled_source_is_not_synced(make_source):
+    source = make_source("feed-a")
+    source.enabled = False
+    source.save()
+
+    run = sync(source, gpt4o_snapshot())
+
+    assert (run.status, run.message) == (SyncStatus.SKIPPED, "skipped: the source is disabled")
+    assert not AIModel.objects.exists()
