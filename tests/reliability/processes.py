@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -45,6 +46,34 @@ def wait_until(predicate, *, timeout: float, message: str, interval: float = 0.1
             return value
         time.sleep(interval)
     raise TimeoutError(f"{message}: not within {timeout}s\n{on_timeout()}")
+
+
+def in_threads(function, items, *, threads: int = 4) -> list:
+    """``function(item)`` for every item, spread over ``threads`` threads with a database connection each (closed at
+    the end); the results in the order of ``items``. The first exception is raised once every thread is done."""
+    from django.db import connection
+
+    items = list(items)
+    results: list = [None] * len(items)
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for index in range(offset, len(items), threads):
+                results[index] = function(items[index])
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work, args=(offset,)) for offset in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 def tail(path: Path, chars: int = 4000) -> str:
@@ -175,15 +204,16 @@ def publishing_to(broker_url: str, **transport_options):
     the other broker is reused across the switch.
     """
     conf = app.conf
-    saved = conf.broker_url, conf.broker_transport_options
+    # broker_write_url, not broker_url: Celery reads the latter from $CELERY_BROKER_URL first, whatever is set here.
+    saved = conf.get("broker_write_url"), conf.broker_transport_options
     _drop_pools()
-    conf.broker_url = broker_url
+    conf.broker_write_url = broker_url
     conf.broker_transport_options = {**(saved[1] or {}), **transport_options}
     try:
         yield
     finally:
         _drop_pools()
-        conf.broker_url, conf.broker_transport_options = saved
+        conf.broker_write_url, conf.broker_transport_options = saved
 
 
 def _drop_pools() -> None:
