@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core.auth_views import ThrottledLoginView
 from governance.views.dashboard import dashboard
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", dashboard, name="home"),
     path("", include("core.urls")),
     path("", include("governance.urls")),
+    # Sign-in first, so the throttled view wins over django.contrib.auth's.
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("catalog/", include("catalog.urls")),

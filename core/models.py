@@ -154,3 +154,24 @@ def _audit_truncate_switch(sender, connection, **kwargs):
     if connection.vendor == "postgresql" and audit_truncate_allowed():
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, 'on', false)", [AUDIT_TRUNCATE_SWITCH])
+
+
+class RateCounter(models.Model):
+    """How many times one key (e.g. a hashed username or IP) hit one rate-limited action in one time window.
+
+    Incremented atomically by ``INSERT … ON CONFLICT … DO UPDATE … RETURNING`` (core.ratelimit), so concurrent
+    attempts are all counted: unlike DRF's cache throttles, this cannot be raced past."""
+
+    scope = models.CharField(max_length=50)
+    key = models.CharField(max_length=64, help_text="sha256 of the limited identity, never the identity itself.")
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="%(app_label)s_%(class)s_unique"),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="core_ratecounter_window_idx")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key[:8]}… {self.count} since {self.window_start:%H:%M}"

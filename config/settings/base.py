@@ -280,6 +280,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ModalityEnum": "catalog.choices.Modality",
         "DataClassificationEnum": "governance.choices.DataClassification",
+        "RequestStatusEnum": "governance.choices.RequestStatus",
+        "EntitlementStatusEnum": "governance.choices.EntitlementStatus",
+        "StageDecisionEnum": "governance.choices.StageDecision",
     },
     "COMPONENT_SPLIT_REQUEST": True,
 }

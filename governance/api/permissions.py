@@ -19,8 +19,8 @@ REQUESTS_WRITE = TokenScope.REQUESTS_WRITE.value
 REVIEWS_WRITE = TokenScope.REVIEWS_WRITE.value
 DECISIONS = TokenScope.DECISIONS.value
 ADMIN = TokenScope.ADMIN.value
-# No dedicated read scope exists for governance objects: a token that may act on requests or reviews may read them.
-GOVERNANCE_READ = (REQUESTS_WRITE, REVIEWS_WRITE)
+# Reading governance objects: the read-only scope (an auditor's integration), or a token that may act on them.
+GOVERNANCE_READ = (TokenScope.GOVERNANCE_READ.value, REQUESTS_WRITE, REVIEWS_WRITE)
 
 
 class TokenHasAnyScope(TokenHasScope):

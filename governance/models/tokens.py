@@ -8,6 +8,7 @@ from core.models import TimeStampedModel
 
 class TokenScope(models.TextChoices):
     CATALOG_READ = "catalog:read", "Read the catalog"
+    GOVERNANCE_READ = "governance:read", "Read requests, entitlements, policies and (auditors) the audit trail"
     REQUESTS_WRITE = "requests:write", "Create and manage approval requests"
     REVIEWS_WRITE = "reviews:write", "Decide reviews"
     DECISIONS = "decisions", "Ask for decisions (gateways)"
