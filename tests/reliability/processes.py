@@ -140,24 +140,34 @@ class CeleryProcess:
         self.log_path = ARTIFACTS / f"{name}.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self, *, concurrency: int = 2, ready_timeout: float = 90) -> CeleryProcess:
+    def start(self, *, concurrency: int = 2, ready_timeout: float = 90, extra_args=()) -> CeleryProcess:
+        return self.launch(concurrency=concurrency, extra_args=extra_args).wait_ready(timeout=ready_timeout)
+
+    def launch(self, *, concurrency: int = 2, extra_args=()) -> CeleryProcess:
+        """Start the process without waiting for it (to start several at once); then ``wait_ready()``."""
         if self.kind == "worker":
             args = ["worker", f"--concurrency={concurrency}", "--pool=prefork", "-Q", self.queue,
                     "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle",
                     "--without-heartbeat"]  # fmt: skip
-            ready = " ready."
+            self._ready_marker = " ready."
         else:
             schedule_file = ARTIFACTS / f"{self.name}.schedule"
             args = ["beat", "--pidfile=", f"--schedule={schedule_file}", "--max-interval=1"]
-            ready = "beat: Starting..."
-        cmd = [sys.executable, "-m", "celery", "-A", "config", *args, "--loglevel=INFO"]
+            self._ready_marker = "beat: Starting..."
+        cmd = [sys.executable, "-m", "celery", "-A", "config", *args, *extra_args, "--loglevel=INFO"]
         self._log = self.log_path.open("w")
         # start_new_session: the process leads its own group, so kill_group() reaches the pool children too.
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)  # fmt: skip
-        wait_until(lambda: self._ready(ready), timeout=ready_timeout, message=f"{self.kind} {self.name} ready",
+        return self
+
+    def wait_ready(self, *, timeout: float = 90) -> CeleryProcess:
+        wait_until(lambda: self._ready(self._ready_marker), timeout=timeout, message=f"{self.kind} {self.name} ready",
                    interval=0.2, on_timeout=lambda: tail(self.log_path))  # fmt: skip
         return self
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def _ready(self, marker: str) -> bool:
         if self.process.poll() is not None:
