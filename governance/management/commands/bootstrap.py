@@ -13,10 +13,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--demo", action="store_true", help="create the demo teams, users and requests")
 
-    def handle(self, *args, demo_org: bool = False, **options):
+    def handle(self, *args, **options):
         self._catalog()
         if options["demo"]:
-            logins = demo.demo_users_ensure()
+            logins = demo.demo_organisation_ensure(log=self.stdout.write)
             self.stdout.write("Demo logins:")
             for login in logins:
                 self.stdout.write(f"  {login.username:<16} {login.password:<22} {login.role}")
