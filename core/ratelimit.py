@@ -13,6 +13,13 @@ from django.utils import timezone
 
 from core.models import RateCounter
 
+# One statement: concurrent hits serialise on the row and every one is counted.
+UPSERT = """
+    INSERT INTO core_ratecounter (scope, key, window_start, count) VALUES (%s, %s, %s, 1)
+    ON CONFLICT (scope, key, window_start) DO UPDATE SET count = core_ratecounter.count + 1
+    RETURNING count
+"""
+
 
 @dataclass(frozen=True)
 class RateState:
@@ -43,12 +50,7 @@ def rate_limit_hit(*, scope: str, identity: str, limit: int, window_seconds: int
     now = timezone.now()
     start = _window(window_seconds, now)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"""INSERT INTO {RateCounter._meta.db_table} (scope, key, window_start, count) VALUES (%s, %s, %s, 1)
-                ON CONFLICT (scope, key, window_start) DO UPDATE SET count = {RateCounter._meta.db_table}.count + 1
-                RETURNING count""",  # noqa: S608 - the table name is ours; values are parameters
-            [scope, _key(identity), start],
-        )
+        cursor.execute(UPSERT, [scope, _key(identity), start])
         count = cursor.fetchone()[0]
     return RateState(count=count, limit=limit, retry_after=_retry_after(start, window_seconds, now))
 

@@ -61,13 +61,13 @@ def copy_update(model_class, objs: list, field_names: list[str], batch_size: int
         # ON COMMIT DROP: the table lives as long as the sync's transaction, and a unique name per call lets one
         # transaction (a test's) hold several.
         # Identifiers only, from the model's metadata (quoted); the values travel through COPY.
-        select = f'SELECT {", ".join(columns)} FROM "{meta.db_table}" WITH NO DATA'  # noqa: S608
+        select = f'SELECT {", ".join(columns)} FROM "{meta.db_table}" WITH NO DATA'  # noqa: S608  # nosec B608 identifiers from model metadata
         cursor.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS {select}")
         with cursor.cursor.copy(f"COPY {temp} ({', '.join(columns)}) FROM STDIN") as copy:
             for obj in objs:
                 copy.write_row([value(obj) for value in values])
         table, pk = f'"{meta.db_table}"', columns[0]
-        cursor.execute(f"UPDATE {table} SET {assignments} FROM {temp} WHERE {table}.{pk} = {temp}.{pk}")  # noqa: S608
+        cursor.execute(f"UPDATE {table} SET {assignments} FROM {temp} WHERE {table}.{pk} = {temp}.{pk}")  # noqa: S608  # nosec B608 identifiers from model metadata
 
 
 def _reader(field, db) -> Callable:
