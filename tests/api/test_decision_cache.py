@@ -40,9 +40,22 @@ def wait_until(predicate, timeout: float) -> float | None:
     return None
 
 
+def settled():
+    """Wait until this process's listener knows the version the database has now (the world's commits included):
+    a notification can take a moment on a loaded machine, and until it lands a cached answer is rightly not served."""
+    from governance.decisions.cache import _read_version
+    from governance.decisions.service import CACHE
+
+    connection.ensure_connection()
+    current = _read_version(connection.connection)
+    assert wait_until(lambda: CACHE.listener.usable_version() == current, 5) is not None
+
+
 @pytest.fixture
 def world(listener):
-    return build_world()
+    built = build_world()
+    settled()
+    return built
 
 
 def test_a_repeated_question_costs_no_query_at_all(world):
