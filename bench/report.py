@@ -66,6 +66,7 @@ def catalog_rows(catalog: dict, pages: dict) -> list[Row]:
             "0",
             written == 0,
         ),
+        *forced_rows(catalog.get("forced_resync")),
         Row(
             "catalog",
             f"model list query, 100 rows, right after the load (autovacuum {planner['autovacuum']})",
@@ -99,24 +100,42 @@ def catalog_rows(catalog: dict, pages: dict) -> list[Row]:
     return rows
 
 
+def forced_rows(forced: dict | None) -> list[Row]:
+    """The resync above skips an identical payload by its hash; this one reconciles every record anyway."""
+    if not forced:
+        return []
+    seconds, written = forced["seconds"], forced["rows_written_besides_syncrun"]
+    return [
+        Row("catalog", "no-change resync, full reconcile (force: hash check bypassed)", f"{seconds:.1f} s",
+            f"< {CATALOG_RESYNC_S:.0f} s", seconds < CATALOG_RESYNC_S),
+        Row("catalog", "  rows it wrote, besides its SyncRun rows", str(written), "0", written == 0),
+    ]  # fmt: skip
+
+
 def decision_rows(demo: dict) -> list[Row]:
     rate, ratio, latency = demo["throughput"]["req_per_s"], demo["throughput"]["ratio_to_bare"], demo["latency"]
     dec = latency["decision"]
     p99 = dec["server_ms"].get("app", {}).get("p99")
     decide_ms = dec["server_ms"].get("decide", {})
+    rounds = demo["throughput"].get("ratio_rounds", {})
+
+    def spread(name: str) -> str:
+        values = rounds.get(name, [])
+        return f" (rounds {min(values):.2f}-{max(values):.2f}x)" if len(values) > 1 else ""
+
     rows = [
         Row("decision", "bare JsonResponse view: saturation", f"{rate['bare']:,.0f} req/s", "(baseline)"),
         Row(
             "decision",
             "decision endpoint: saturation (x bare)",
-            f"{rate['decision']:,.0f} req/s ({ratio['decision']:.2f}x)",
+            f"{rate['decision']:,.0f} req/s = {ratio['decision']:.2f}x{spread('decision')}",
             f">= {DECISION_MIN_RATIO:.1f}x bare",
             ratio["decision"] >= DECISION_MIN_RATIO,
         ),
         Row(
             "decision",
             "one raw SQL join per request: saturation (x bare)",
-            f"{rate['raw']:,.0f} req/s ({ratio['raw']:.2f}x)",
+            f"{rate['raw']:,.0f} req/s = {ratio['raw']:.2f}x{spread('raw')}",
             "(reference)",
         ),
         Row(
@@ -174,20 +193,20 @@ def scale_rows(demo: dict, scaled: dict) -> list[Row]:
         ),
         Row("scale", "generate_scale_data this run (adds only what is missing)", f"{scaled['generate_seconds']:.1f} s"),
     ]
+    decide, http = scaled["decide"], scaled["decision_http"]
     for kind in ("miss", "hit"):
-        before, after = demo["decide"][f"{kind}_ms"]["p50"], scaled["decide"][f"{kind}_ms"]["p50"]
-        rows.append(_growth_row(f"decide() cache {kind} p50: demo -> scaled", before, after))
-    before = demo["latency"]["decision"]["server_ms"].get("app", {})
-    after = scaled["decision_http"]["server_ms"].get("app", {})
-    label = f"decision endpoint server p50 @ {scaled['decision_http']['rate']:,.0f} req/s: demo -> scaled"
-    rows.append(_growth_row(label, before.get("p50"), after.get("p50")))
+        before, after = decide["demo"][f"{kind}_ms"]["p50"], decide["scaled"][f"{kind}_ms"]["p50"]
+        rows.append(_growth_row(f"decide() cache {kind} p50, demo -> scaled (alternated)", before, after))
+    label = f"decision endpoint server p50 @ {http['rate']:,.0f} req/s, demo -> scaled (alternated)"
+    rows.append(_growth_row(label, http["demo"]["p50"], http["scaled"]["p50"]))
+    p99 = http["scaled"]["p99"]
     rows.append(
         Row(
             "scale",
-            "decision endpoint server p99 scaled",
-            ms(after.get("p99")) + " ms",
+            f"decision endpoint server p99 @ {http['rate']:,.0f} req/s, scaled (demo {ms(http['demo']['p99'])})",
+            f"{ms(p99)} ms",
             f"<= {DECISION_P99_MS:.0f} ms",
-            after.get("p99") is not None and after["p99"] <= DECISION_P99_MS,
+            p99 is not None and p99 <= DECISION_P99_MS,
         )
     )
     search = scaled["search"]

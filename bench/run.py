@@ -46,7 +46,8 @@ class Profile:
     open_seconds: float  # time cap of one open-loop run
     max_requests: int  # request cap of any one run
     connections: int  # closed loop: requests outstanding
-    samples: int  # sequential requests per catalog URL or search term
+    samples: int  # sequential requests per catalog URL
+    search_samples: int  # sequential requests per search term (ten terms)
     sample_seconds: float
     decide_pairs: int
     workers: int = 3
@@ -55,9 +56,9 @@ class Profile:
 
 PROFILES = {
     "full": Profile("full", rounds=3, seconds=5, open_seconds=8, max_requests=60_000, connections=8, samples=40,
-                    sample_seconds=30, decide_pairs=400),
+                    search_samples=15, sample_seconds=30, decide_pairs=200),
     "quick": Profile("quick", rounds=1, seconds=2, open_seconds=3, max_requests=20_000, connections=8, samples=10,
-                     sample_seconds=15, decide_pairs=100),
+                     search_samples=5, sample_seconds=15, decide_pairs=100),
 }  # fmt: skip
 
 
@@ -85,7 +86,14 @@ def demo_phase(url: str, profile: Profile) -> dict:
         pages = measure.catalog_latency(app.base, fixtures, profile)
     log("decision: in-process latency (cache miss and hit)")
     decide = server.step(url, "decide", f"--pairs={profile.decide_pairs}")
-    return {"catalog": catalog, "throughput": throughput, "latency": latency, "pages": pages, "decide": decide}
+    return {
+        "catalog": catalog,
+        "throughput": throughput,
+        "latency": latency,
+        "pages": pages,
+        "decide": decide,
+        "fixtures": fixtures,
+    }
 
 
 # Benches others keep beside this one (their own database, their own printout): run as they are, output kept.
@@ -130,9 +138,11 @@ def components_text(components: dict) -> str:
     return "\n\n".join(parts)
 
 
-def scale_phase(url: str, profile: Profile, *, fresh: bool, decision_rate: float) -> dict:
+def scale_phase(url: str, demo_url: str, demo: dict, profile: Profile, *, fresh: bool) -> dict:
     prepared = scale.prepare(url, scale.SIZES[profile.name], fresh=fresh, log=log)
-    return {**prepared, **scale.measure_scaled(url, profile=profile, decision_rate=decision_rate, log=log)}
+    rate = demo["latency"]["decision"]["rate"]
+    measured = scale.measure_scaled(url, demo_url, demo["fixtures"], profile=profile, decision_rate=rate, log=log)
+    return {**prepared, **measured}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,12 +173,13 @@ def run(args, profile: Profile, base_url: str) -> int:
         "embedded_database": "DATABASE_URL" not in os.environ,
     }
     started = time.perf_counter()
-    results["demo"] = demo_phase(server.sibling_url(base_url, f"{name}_bench"), profile)
+    demo_url = server.sibling_url(base_url, f"{name}_bench")
+    results["demo"] = demo_phase(demo_url, profile)
     if not args.skip_scale:
-        rate = results["demo"]["latency"]["decision"]["rate"]
-        results["scale"] = scale_phase(
-            server.sibling_url(base_url, f"{name}_bench_scale"), profile, fresh=args.fresh, decision_rate=rate
-        )
+        scale_url = server.sibling_url(base_url, f"{name}_bench_scale")
+        results["scale"] = scale_phase(scale_url, demo_url, results["demo"], profile, fresh=args.fresh)
+    # Tokens and the session stay out of the saved results (they work only on the bench databases, but still).
+    results["demo"].pop("fixtures")
     if not args.no_components:
         results["components"] = component_benches(server.sibling_url(base_url, f"{name}_bench"), profile)
     results["seconds"] = round(time.perf_counter() - started, 1)
