@@ -12,13 +12,14 @@ _BENCH_DEFAULTS = {
     "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-any-deployment-0123456789abcdef",
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
     "MODELGATE_TOKEN_PEPPER": "bench-only-token-pepper",
-    # Nothing is enqueued while benchmarking; an in-memory transport keeps a broker out of the measurement.
-    "CELERY_BROKER_URL": "memory://",
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "LOG_LEVEL": "WARNING",
 }
 for _name, _value in _BENCH_DEFAULTS.items():
     os.environ.setdefault(_name, _value)
+# Always in memory, whatever the environment says: a task the bench's setup enqueues (demo notifications) must
+# never reach a real worker of the configured database, and no broker belongs in the measurement.
+os.environ["CELERY_BROKER_URL"] = "memory://localhost//"
 
 from config.settings.production import *  # noqa: E402, F403
 
