@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from catalog.choices import PriceUnit, PriceVariant
 from catalog.models import AIModel, BenchmarkResult, FieldObservation, LineageEdge, Offering, Price, ProvenanceClaim
+from catalog.services.model_fields import LISTED_AS
 
 # Sorts models without a price after every priced one (cursor pagination cannot page over NULLs).
 NO_PRICE_SORT_KEY = Value(10**9, output_field=DecimalField(max_digits=20, decimal_places=10))
@@ -71,9 +72,19 @@ def model_card() -> QuerySet:
             Prefetch("derived_edges", queryset=LineageEdge.objects.select_related("model")),
             Prefetch(
                 "observations",
-                queryset=FieldObservation.objects.select_related("source").order_by("field", "source__precedence"),
+                queryset=displayed_observations(),
             ),
         )
+    )
+
+
+def displayed_observations() -> QuerySet:
+    """What each source says about each model field, best source first. ``listed_as`` is the sync's bookkeeping
+    (the ids a source lists a model under), not a fact about the model, so it is not shown."""
+    return (
+        FieldObservation.objects.select_related("source")
+        .exclude(field=LISTED_AS)
+        .order_by("field", "source__precedence")
     )
 
 

@@ -104,3 +104,13 @@ def test_sync_and_change_pages_render(browser, world):
     assert run.source.name in browser.get("/catalog/sync/").content.decode()
     html = browser.get("/catalog/changes/", {"signal": "price_up"}).content.decode()
     assert "acme/reasoner-1" in html or "Acme Reasoner" in html
+
+
+def test_the_syncs_bookkeeping_is_not_shown_as_a_fact_or_a_conflict(browser, world):
+    from tests.factories.catalog import FieldObservationFactory
+
+    reasoner = world["reasoner"]
+    for source in {o.source for o in reasoner.observations.all()}:
+        FieldObservationFactory(model=reasoner, source=source, field="listed_as", value=[f"id-{source.slug}"])
+    html = browser.get("/catalog/models/acme/reasoner-1/").content.decode()
+    assert "listed_as" not in html
