@@ -41,6 +41,8 @@ done
 
 echo "== schemathesis (at most $MAX_EXAMPLES examples per operation, $TIME_LIMIT s in all)"
 # Hypothesis deadlines and response-time limits are off: a slow answer on a busy machine is not a defect here.
+# One worker: with threads, Python 3.11's ast module (Hypothesis reads lambda sources with it) now and then fails
+# with "AST constructor recursion depth mismatch", an error of the tool, not of the API.
 # Left out: POST /tokens/{id}/revoke/, which would sooner or later revoke the run's own token and blind the rest of
 # it (tests/security covers it: who may revoke, and that a revoked token is refused at once).
 set +e
@@ -50,7 +52,7 @@ timeout --signal=INT --kill-after=15 "$TIME_LIMIT" .venv/bin/schemathesis run "$
   --seed "$SEED" \
   --header "Authorization: Bearer $TOKEN" \
   --exclude-path '/api/v1/tokens/{id}/revoke/' \
-  --workers 2 \
+  --workers 1 \
   --request-timeout 20 \
   --generation-database none \
   --suppress-health-check all \
