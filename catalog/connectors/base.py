@@ -21,6 +21,15 @@ from typing import ClassVar, Protocol
 class ConnectorError(Exception):
     """The whole payload is unusable (malformed JSON, wrong top-level shape, an HTTP failure)."""
 
+    transient = False
+
+
+class TransientFetchError(ConnectorError):
+    """The source answered 429 or 5xx, timed out, or the network failed: worth retrying later (the sync task does,
+    with backoff). Anything else (404, malformed JSON) is permanent until someone fixes the source or the config."""
+
+    transient = True
+
 
 @dataclass(frozen=True)
 class Payload:

@@ -117,19 +117,11 @@ def countdowns(monkeypatch) -> dict[int, float]:
     return recorded
 
 
-TRANSIENT_NOT_RETRIED = pytest.mark.xfail(
-    strict=True,
-    reason="catalog.connectors._common.fetching.http_get turns a 429/5xx into a plain ConnectorError (no cause, "
-    "no 'transient' flag), so catalog.services.sync._is_transient sees a permanent failure and the task never "
-    "retries; litellm, models.dev and the licence list share this code. Fix in the report.",
-)
-
-
 @pytest.mark.parametrize(
     ("mood", "transient", "message"),
     [
-        pytest.param("rate-limited", True, "answered HTTP 429", marks=TRANSIENT_NOT_RETRIED),
-        pytest.param("unavailable", True, "answered HTTP 503", marks=TRANSIENT_NOT_RETRIED),
+        pytest.param("rate-limited", True, "answered HTTP 429"),
+        pytest.param("unavailable", True, "answered HTTP 503"),
         pytest.param("slow", True, "timed out"),
         pytest.param("gone", False, "answered HTTP 404"),
         pytest.param("malformed", False, "is not valid JSON"),

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from catalog.connectors.base import ConnectorError
+from catalog.connectors.base import ConnectorError, TransientFetchError
 
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024  # the largest source (litellm's map) is ~4 MB
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -28,6 +28,8 @@ def http_get(url: str, *, client: httpx.Client | None = None) -> bytes:
     client = client or httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=True)
     try:
         with client.stream("GET", url, headers={"Accept": "application/json"}) as response:
+            if response.status_code == 429 or response.status_code >= 500:
+                raise TransientFetchError(f"GET {url} answered HTTP {response.status_code}")
             if response.status_code >= 400:
                 raise ConnectorError(f"GET {url} answered HTTP {response.status_code}")
             body = bytearray()
@@ -36,6 +38,8 @@ def http_get(url: str, *, client: httpx.Client | None = None) -> bytes:
                 if len(body) > MAX_DOWNLOAD_BYTES:
                     raise ConnectorError(f"GET {url} returned more than {MAX_DOWNLOAD_BYTES} bytes")
             return bytes(body)
+    except httpx.TransportError as exc:  # timeouts, refused connections, DNS: the network, not the source's data
+        raise TransientFetchError(f"GET {url} failed: {exc}") from exc
     except httpx.HTTPError as exc:
         raise ConnectorError(f"GET {url} failed: {exc}") from exc
     finally:

@@ -31,6 +31,7 @@ from catalog.connectors.base import (
     Payload,
     Rejection,
     Snapshot,
+    TransientFetchError,
 )
 from catalog.connectors.openrouter.entries import (
     PRICE_KEYS,
@@ -48,10 +49,6 @@ from catalog.connectors.openrouter.entries import (
 __all__ = ["API_ROOT", "PRICE_KEYS", "OpenRouterConnector", "TransientFetchError", "fetch_url"]
 
 API_ROOT = "https://openrouter.ai/api/v1"
-
-
-class TransientFetchError(ConnectorError):
-    """The source answered 429 or 5xx, or the network failed: worth retrying later (the sync task does)."""
 
 
 class OpenRouterConnector:
