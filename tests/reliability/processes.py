@@ -109,6 +109,16 @@ class RedisServer:
         except OSError:
             return False
 
+    def idle(self, queue: str) -> bool:
+        """No message waiting in ``queue`` and none delivered but unacknowledged (kombu's "unacked" hash)."""
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2)
+        try:
+            return client.llen(queue) == 0 and client.hlen("unacked") == 0
+        finally:
+            client.close()
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import re
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,15 +15,18 @@ class WebhookReceiver:
     """Accepts every POST with 204 and counts it under its ``X-Modelgate-Delivery`` key (a retried or duplicated
     delivery shows up as a count above one)."""
 
-    def __init__(self):
+    def __init__(self, *, answer_after: float = 0.0):
         self.deliveries: Counter[str] = Counter()
         self.events: Counter[str] = Counter()
+        self.arrived = threading.Event()  # set by the first POST, before its (possibly slow) answer
         self._lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.arrived.set()
+                time.sleep(answer_after)  # a slow receiver keeps the delivering task busy
                 with receiver._lock:
                     receiver.deliveries[self.headers.get("X-Modelgate-Delivery", "")] += 1
                     receiver.events[self.headers.get("X-Modelgate-Event", "")] += 1
