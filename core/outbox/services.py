@@ -82,8 +82,11 @@ def _kick_relay() -> None:
     from core.tasks import outbox_relay_task
 
     try:
-        # No publish retries: the kick only shortens the wait, and beat's periodic relay is the guarantee.
-        outbox_relay_task.apply_async(retry=False)
+        # One quick connection attempt and no publish retries: the kick only shortens the wait, and beat's periodic
+        # relay is the guarantee. kombu's default failover would retry connecting for seconds inside the request.
+        with outbox_relay_task.app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+            outbox_relay_task.apply_async(retry=False, connection=connection)
     except Exception:
         logger.warning(
             "outbox: could not kick the relay (broker unreachable?); beat's relay will deliver", exc_info=True

@@ -75,7 +75,7 @@ def test_the_relay_is_kicked_once_after_commit_however_many_messages(django_capt
         outbox_enqueue(topic="catalog.price.changed", payload={"price": 1}, key="price:1")  # duplicate: no kick
 
     assert len(callbacks) == 1
-    assert kicks == [{"retry": False}]
+    assert len(kicks) == 1 and kicks[0]["retry"] is False
 
 
 def test_a_broker_outage_at_commit_loses_nothing(django_capture_on_commit_callbacks, monkeypatch, caplog, handlers,
