@@ -20,10 +20,8 @@ Callers (``CALLERS``):
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from catalog.choices import Channel, LicenseCategory
@@ -300,7 +298,3 @@ def build_world() -> World:
         sync_run=run,
         benchmark=BenchmarkFactory(slug="mmlu-pro"),
     )
-
-
-def in_a_year() -> str:
-    return (timezone.now() + dt.timedelta(days=365)).isoformat()
