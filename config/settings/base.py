@@ -241,9 +241,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="modelgate")
-# Exactly one beat, scheduling from the database so schedules are editable in the admin.
+# Beat schedules from the database (editable in the admin), and only the beat holding a PostgreSQL advisory lock
+# sends: a second beat stands by instead of duplicating every job (core/beat.py).
 # https://django-celery-beat.readthedocs.io/en/latest/#example-running-periodic-tasks
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "core.beat:LeaderElectedDatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # ---------------------------------------------------------------------------------------------------------------

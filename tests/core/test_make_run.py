@@ -59,7 +59,7 @@ def postgres_processes_for(data_dir: Path):
     return found
 
 
-@pytest.mark.timeout(420)
+@pytest.mark.timeout(900)
 def test_make_run_serves_with_worker_and_beat_and_ctrl_c_stops_everything(tmp_path):
     data_dir = tmp_path / "data"
     port = free_port()
@@ -89,12 +89,12 @@ def test_make_run_serves_with_worker_and_beat_and_ctrl_c_stops_everything(tmp_pa
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:
-            proc.wait(120)
+            proc.wait(330)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
         log.close()
-    wait_until(lambda: not postgres_processes_for(data_dir), 90, "embedded PostgreSQL stopped")
+    wait_until(lambda: not postgres_processes_for(data_dir), 300, "embedded PostgreSQL stopped")
     assert not descendants_alive(proc.pid)
     assert get_json(f"http://127.0.0.1:{port}/healthz")[0] is None, "nothing serves any more"
     assert "Stopping the embedded PostgreSQL" in (tmp_path / "run.log").read_text()

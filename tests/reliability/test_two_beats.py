@@ -2,10 +2,9 @@
 mistake, or a standby that never stood by): what does a periodic job guarded by its database lock do?
 
 The job is the catalog sync of a stub source, scheduled every 2 s for the test (the real schedule is daily), run by
-a real worker; every run is recorded as a SyncRun. Both beats send it every interval, so the worker is asked twice
-per interval. The source's advisory lock keeps two runs from overlapping and the write-free resync keeps the catalog
-one clean copy, changed once; but nothing stops the second, non-overlapping copy from fetching the source again, so
-the vendor is read twice per interval (see the xfail test and the fix in tests/reliability/README.md).
+a real worker; every run is recorded as a SyncRun. Only the beat holding the scheduler's PostgreSQL advisory lock
+sends (core/beat.py), so the job runs once per interval; the source's own advisory lock would still keep two copies
+from overlapping, and the write-free resync keeps the catalog one clean copy, changed once.
 
 Both tests read one observation of ~12 s, made once for the module.
 """
@@ -140,13 +139,6 @@ def test_two_beats_never_run_the_job_at_once_and_the_catalog_changes_once(two_be
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Each beat sends every entry (django-celery-beat's DatabaseScheduler elects no leader) and the source's "
-    "advisory lock only stops a copy that overlaps a running one: with two beats the job runs twice per interval "
-    "(fetching the source again, or recorded as skipped). Fix in the report: a scheduler that sends only while "
-    "holding a PostgreSQL advisory lock.",
-)
 def test_two_beats_still_run_a_job_once_per_interval(two_beats):
     # Every copy a beat sends becomes one SyncRun: a fetch (the copies were out of phase) or a skip (they overlapped).
     assert len(two_beats.runs) <= two_beats.intervals + 1
