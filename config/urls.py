@@ -26,3 +26,6 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file, so the strict CSP needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# Unmatched /api/ addresses answer in the API's error shape; the portal keeps its 404 page.
+handler404 = "core.views.page_not_found"

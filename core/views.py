@@ -34,3 +34,14 @@ def readyz(request):
 def favicon(request):
     """Browsers ask for /favicon.ico; the icon is a static SVG (its hashed name is only known at request time)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def page_not_found(request, exception):
+    """404 in the API's error shape under /api/, the portal's page elsewhere."""
+    if request.path.startswith("/api/"):
+        from core.api.errors import error_body
+
+        return JsonResponse(error_body("not_found", "No API endpoint or object at this address."), status=404)
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    return html_page_not_found(request, exception)

@@ -231,6 +231,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Long tasks (catalog sync): one message at a time per process so a crash cannot strand prefetched ones.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose broker connection is lost cannot be acknowledged: cancel it and let it be redelivered (idempotent),
+# Celery 6's default, instead of finishing work nobody can confirm.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Every task must finish below the broker's visibility timeout, or Redis redelivers it while it still runs.
 CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=3600)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
@@ -267,6 +270,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # JSON bodies only: form encodings would turn a list field into a string without a word (415 instead).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html
 SPECTACULAR_SETTINGS = {

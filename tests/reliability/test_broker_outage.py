@@ -164,8 +164,7 @@ def test_a_broker_outage_does_not_hold_each_committing_request_in_connection_ret
     strict=True,
     reason="kombu 5.7's Redis transport, closing the lost connection, restores the unacknowledged message through "
     "a client built from the closed connection (AttributeError: 'NoneType' object has no attribute 'hostname'); "
-    "Celery calls that unrecoverable and the worker exits. docker/compose.yaml has no restart policy, so nothing "
-    "brings it back (fix in the report).",
+    "Celery calls that unrecoverable and the worker exits (upstream bug; docker/compose.yaml restarts it).",
 )
 def test_a_worker_busy_with_a_task_when_the_broker_restarts_keeps_consuming(
     private_redis, test_database_url, celery_processes

@@ -113,7 +113,6 @@ def test_the_json_export_of_the_audit_trail_is_documented(schema):
     assert any(a.get("type") == "array" for a in alternatives)
 
 
-@pytest.mark.xfail(strict=True, reason="no handler404: a URL no API route matches gets the HTML page (ST105)")
 @pytest.mark.parametrize(
     "url", ["/api/v1/requests/not-a-number/", "/api/v1/entitlements/1,2/", "/api/v1/no-such-endpoint/"]
 )
@@ -131,7 +130,6 @@ def test_a_filter_with_an_invalid_value_is_a_400_today(admin_client):
     assert response.status_code == 400 and response.json()["error"]["details"]["status"]
 
 
-@pytest.mark.xfail(strict=True, reason="ModelgateAutoSchema documents 400 only for writes (Schemathesis ST103)")
 def test_every_get_with_query_parameters_documents_its_400(schema):
     missing = [
         path
@@ -143,7 +141,6 @@ def test_every_get_with_query_parameters_documents_its_400(schema):
     assert missing == []
 
 
-@pytest.mark.xfail(strict=True, reason="415 (a body that is not JSON) is documented nowhere (Schemathesis ST103)")
 def test_every_operation_with_a_body_documents_its_415(schema):
     missing = [
         f"{method.upper()} {path}"
@@ -154,7 +151,6 @@ def test_every_operation_with_a_body_documents_its_415(schema):
     assert missing == []
 
 
-@pytest.mark.xfail(strict=True, reason="form bodies are parsed: a list field sent as '{}' is stored (ST201)")
 def test_a_list_sent_as_a_form_field_is_refused_not_stored_as_a_string(admin_client):
     response = admin_client.post(
         "/api/v1/teams/", {"slug": "formed", "name": "Formed", "allowed_regions": "{}"}, format="multipart"
