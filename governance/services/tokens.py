@@ -14,7 +14,12 @@ from governance import permissions, tokens
 from governance.models import ApiToken, Team, TokenScope
 
 # Scopes a team's service-account token may carry: it acts for that team only.
-TEAM_TOKEN_SCOPES = {TokenScope.CATALOG_READ, TokenScope.GOVERNANCE_READ, TokenScope.REQUESTS_WRITE, TokenScope.DECISIONS}
+TEAM_TOKEN_SCOPES = {
+    TokenScope.CATALOG_READ,
+    TokenScope.GOVERNANCE_READ,
+    TokenScope.REQUESTS_WRITE,
+    TokenScope.DECISIONS,
+}
 
 
 def team_service_account(team: Team):
