@@ -27,7 +27,7 @@ class OrganizationRefSerializer(serializers.ModelSerializer):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Organization
@@ -117,8 +117,8 @@ MODEL_LIST_FIELDS = [
 
 
 class AIModelListSerializer(serializers.ModelSerializer):
-    publisher = OrganizationRefSerializer(read_only=True)
-    license = LicenseSerializer(read_only=True)
+    publisher = OrganizationRefSerializer(read_only=True, allow_null=True)
+    license = LicenseSerializer(read_only=True, allow_null=True)
     input_price = serializers.DecimalField(
         max_digits=20, decimal_places=10, read_only=True, allow_null=True,
         help_text="Cheapest current standard input price, USD per 1M tokens.",
@@ -141,7 +141,7 @@ class AIModelListSerializer(serializers.ModelSerializer):
 
 class AIModelDetailSerializer(AIModelListSerializer):
     description = serializers.CharField(read_only=True)
-    successor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    successor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     aliases = serializers.SerializerMethodField()
     offerings = OfferingSerializer(many=True, read_only=True)
     price_history = serializers.SerializerMethodField()
@@ -200,8 +200,8 @@ class SyncRunSerializer(serializers.ModelSerializer):
 
 
 class ChangeEventSerializer(serializers.ModelSerializer):
-    source = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    model = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    source = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    model = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = ChangeEvent

@@ -90,11 +90,6 @@ def test_the_check_for_undocumented_nulls_sees_the_fields_it_checks(schema):
     assert _nullable(schema["components"]["schemas"]["Entitlement"]["properties"]["revoked_by"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog serializers: Organization.parent, AIModel successor/publisher/licence, ChangeEvent source/model "
-    "may be null; the schema says they never are (Schemathesis ST108)",
-)
 def test_every_nullable_relation_is_documented_as_nullable(schema):
     assert undocumented_nulls(schema) == []
 

@@ -23,6 +23,10 @@ def username(user) -> str | None:
     return user.get_username() if user is not None else None
 
 
+class NoInput(InputSerializer):
+    """The input of an action that takes no fields: any field sent is refused, never silently dropped."""
+
+
 class UsernameField(serializers.CharField):
     """A user shown by username (read-only)."""
 

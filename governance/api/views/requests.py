@@ -19,6 +19,7 @@ from governance import permissions
 from governance.api.filtersets import RequestFilterSet
 from governance.api.permissions import GOVERNANCE_READ, REQUESTS_WRITE, REVIEWS_WRITE
 from governance.api.serializers import requests as s
+from governance.api.serializers.base import NoInput
 from governance.api.views.base import (
     GovernanceView,
     catalog_model,
@@ -131,6 +132,8 @@ class RequestActionView(GovernanceView, APIView):
 @extend_schema(tags=["requests"], parameters=[IF_MATCH], request=None, responses={200: s.RequestDetailSerializer})
 class RequestSubmitView(RequestActionView):
     """Submit (or resubmit): the policy denies at once, approves at once, or opens one review per stage."""
+
+    input_class = NoInput
 
     def act(self, request, current, data):
         request_submit(request=current, actor=request.user, expected_version=expected_version(request))

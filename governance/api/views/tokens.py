@@ -13,6 +13,7 @@ from core.exceptions import NotFoundError
 from governance.api import throttling
 from governance.api.adapters import token_list_for
 from governance.api.permissions import ADMIN
+from governance.api.serializers.base import NoInput
 from governance.api.serializers.tokens import TokenCreatedSerializer, TokenCreateInput, TokenSerializer
 from governance.api.views.base import GovernanceView, validated, visible_team
 from governance.models import ApiToken
@@ -63,6 +64,7 @@ class TokenRevokeView(GovernanceView, APIView):
     required_scopes = TOKEN_SCOPES
 
     def post(self, request, pk: int):
+        validated(NoInput, request.data)
         token = token_list_for(request.user).filter(pk=pk).first()
         if token is None:
             raise NotFoundError(f"Token #{pk} was not found.")
