@@ -12,7 +12,8 @@ from catalog.services.sync import SourceUnavailableError
 # Every task must end before the broker would redeliver it as lost (Redis' visibility timeout), or a second copy
 # starts while the first still runs. A full sync takes seconds; the limit is there for a hung fetch.
 SYNC_TIME_LIMIT = min(15 * 60, int(settings.CELERY_BROKER_VISIBILITY_TIMEOUT * 0.8))
-SYNC_SOFT_TIME_LIMIT = SYNC_TIME_LIMIT - max(10, SYNC_TIME_LIMIT // 10)
+# Never below one second, however short a visibility timeout someone configures.
+SYNC_SOFT_TIME_LIMIT = max(1, SYNC_TIME_LIMIT - max(10, SYNC_TIME_LIMIT // 10))
 # Transient fetch failures (network, 429, 5xx) back off exponentially, with jitter so sources that failed together
 # do not retry together: ~1, 2, 4, 8, 16 minutes, never more than 30.
 SYNC_MAX_RETRIES = 5
