@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import math
 import re
@@ -251,14 +252,14 @@ async def _open_loop(target: Target, rate: float, max_requests: int, max_seconds
 
 def closed_loop(target: Target, *, connections: int = 8, max_requests: int = 50_000, max_seconds: float = 5) -> Result:
     """Saturation throughput: ``connections`` requests always outstanding, until a cap is reached."""
-    return asyncio.run(_closed_loop(target, connections, max_requests, max_seconds))
+    return _run(_closed_loop(target, connections, max_requests, max_seconds))
 
 
 def open_loop(target: Target, *, rate: float, max_requests: int = 50_000, max_seconds: float = 5) -> Result:
     """Latency at a fixed request rate (requests per second), counted from each request's scheduled start."""
     if rate <= 0:
         raise ValueError("the rate must be above 0 requests per second")
-    return asyncio.run(_open_loop(target, rate, max_requests, max_seconds))
+    return _run(_open_loop(target, rate, max_requests, max_seconds))
 
 
 def sequential(target: Target, *, max_requests: int = 50, max_seconds: float = 10) -> Result:
@@ -291,3 +292,14 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _run(coroutine):
+    """asyncio.run, also from a thread that already has a running event loop (a caller that uses Playwright's sync
+    API, say): the load then runs on a loop of its own in a short-lived thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
