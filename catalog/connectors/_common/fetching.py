@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
+from django.utils import timezone
 
-from catalog.connectors.base import ConnectorError, TransientFetchError
+from catalog.connectors.base import ConnectorError, Payload, TransientFetchError
 
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024  # the largest source (litellm's map) is ~4 MB
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -53,3 +54,32 @@ def load_json(body: bytes, *, what: str) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ConnectorError(f"{what} is not valid JSON: {exc}") from exc
+
+
+class SnapshotOrUrlConnector:
+    """A source shipped with the project as a snapshot (no network by default) that fetches upstream when its URL
+    setting is set. Subclasses name ``url_setting``, ``embedded_payload()`` and ``check_document()``."""
+
+    url_setting: ClassVar[str]
+
+    def __init__(self, *, url: str | None = None, client: httpx.Client | None = None):
+        self._url = url
+        self._client = client
+
+    def fetch(self) -> Payload:
+        url = self._url or configured_url(self.url_setting)
+        if url is None:
+            return self.embedded_payload()
+        body = http_get(url, client=self._client)
+        self.check_document(body, origin=url)  # fail the fetch, not the sync, when the document is unusable
+        return self.fetched_payload(body, url)
+
+    def fetched_payload(self, body: bytes, url: str) -> Payload:
+        return Payload(body=body, origin=url, fetched_at=timezone.now(), meta={"url": url, "license": "MIT"})
+
+    def check_document(self, body: bytes, *, origin: str) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def embedded_payload(cls) -> Payload:
+        raise NotImplementedError

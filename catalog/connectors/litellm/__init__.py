@@ -22,14 +22,11 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-import httpx
 from django.utils import timezone
 
 from catalog.choices import Capability, Channel, Modality, OfferingStatus, TaskType
 from catalog.connectors._common import (
     Identity,
-    configured_url,
-    http_get,
     identify,
     load_json,
     organization_record,
@@ -37,6 +34,7 @@ from catalog.connectors._common import (
     token_count,
     with_parents,
 )
+from catalog.connectors._common.fetching import SnapshotOrUrlConnector
 from catalog.connectors.base import (
     ConnectorError,
     ModelRecord,
@@ -99,7 +97,7 @@ OUTPUT_FLAGS = {"supports_audio_output": M.AUDIO}
 MODALITY_NAMES = {"text": M.TEXT, "image": M.IMAGE, "audio": M.AUDIO, "video": M.VIDEO, "pdf": M.PDF}
 
 
-class LiteLLMConnector:
+class LiteLLMConnector(SnapshotOrUrlConnector):
     slug: ClassVar[str] = "litellm"
     name: ClassVar[str] = "litellm model price map"
     url: ClassVar[str] = UPSTREAM_URL
@@ -108,18 +106,10 @@ class LiteLLMConnector:
         "(https://github.com/BerriAI/litellm/blob/main/LICENSE)."
     )
 
-    def __init__(self, *, url: str | None = None, client: httpx.Client | None = None):
-        self._url = url
-        self._client = client
+    url_setting: ClassVar[str] = URL_SETTING
 
-    def fetch(self) -> Payload:
-        """The upstream file when ``MODELGATE_LITELLM_URL`` is set, else the snapshot shipped in catalog/data."""
-        url = self._url or configured_url(URL_SETTING)
-        if url is None:
-            return self.embedded_payload()
-        body = http_get(url, client=self._client)
-        _entries(body, origin=url)  # fail the fetch, not the sync, when the document is unusable
-        return Payload(body=body, origin=url, fetched_at=timezone.now(), meta={"url": url, "license": "MIT"})
+    def check_document(self, body: bytes, *, origin: str) -> None:
+        _entries(body, origin=origin)
 
     @classmethod
     def embedded_payload(cls) -> Payload:
