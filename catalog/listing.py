@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from catalog.choices import PriceUnit, PriceVariant
 from catalog.models import AIModel, BenchmarkResult, FieldObservation, LineageEdge, Offering, Price, ProvenanceClaim
+from catalog.selectors import model_get_by_name
 from catalog.services.model_fields import LISTED_AS
 
 # Sorts models without a price after every priced one (cursor pagination cannot page over NULLs).
@@ -89,14 +90,7 @@ def displayed_observations() -> QuerySet:
 
 
 def model_by_name(name: str) -> tuple[AIModel | None, bool]:
-    """(model, is_alias): the model whose slug is ``name``, else the one an alias of that name points to."""
-    model = AIModel.objects.filter(slug=name).first()
-    if model is not None:
-        return model, False
-    from catalog.models import ModelAlias
-
-    alias = ModelAlias.objects.select_related("model").filter(name=name.lower()).first()
-    if alias is None:
-        model = AIModel.objects.filter(slug__iexact=name).first()
-        return model, model is not None
-    return alias.model, True
+    """(model, is_alias): the model a slug or any alias names (catalog.selectors.model_get_by_name), and whether
+    ``name`` was other than its canonical slug, so callers can redirect to it."""
+    model = model_get_by_name(name)
+    return model, model is not None and model.slug != name
