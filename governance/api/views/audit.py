@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -23,7 +23,12 @@ from core.api.pagination import StableCursorPagination
 from core.audit import audit_events, audit_export_csv, audit_export_json, audit_verify
 from governance import permissions
 from governance.api.permissions import GOVERNANCE_READ
-from governance.api.serializers.audit import AuditEventSerializer, AuditQuery, AuditVerifySerializer
+from governance.api.serializers.audit import (
+    AuditEventSerializer,
+    AuditQuery,
+    AuditVerifySerializer,
+    PaginatedAuditEventListSerializer,
+)
 from governance.api.views.base import GovernanceView, JSONErrorsMixin, validated
 
 EXPORT_BATCH = 2000
@@ -88,6 +93,17 @@ def json_chunks(events):
 
 EXPORTS = {"csv": (csv_chunks, "text/csv; charset=utf-8"), "json": (json_chunks, "application/json")}
 
+# application/json is a page by default and, with ?format=json, the export: one array of every matching event.
+# An object and an array, so exactly one of the two matches any body (no discriminator needed).
+PAGE_OR_JSON_EXPORT = PolymorphicProxySerializer(
+    component_name="AuditEventPageOrExport",
+    serializers=[PaginatedAuditEventListSerializer, AuditEventSerializer(many=True)],
+    resource_type_field_name=None,
+    # With no discriminator, many=False is how drf-spectacular takes the many=True sub-serializer as the array it is,
+    # and keeps it from wrapping the whole oneOf in a page of its own (this is a list view).
+    many=False,
+)
+
 
 @extend_schema(tags=["audit"])
 class AuditEventListView(JSONErrorsMixin, GovernanceView, generics.ListAPIView):
@@ -100,7 +116,10 @@ class AuditEventListView(JSONErrorsMixin, GovernanceView, generics.ListAPIView):
     @extend_schema(
         parameters=[AuditQuery],
         responses={
-            200: AuditEventSerializer(many=True),
+            (200, "application/json"): OpenApiResponse(
+                PAGE_OR_JSON_EXPORT,
+                description="A page; with ?format=json every matching event as one array, with ?format=csv as CSV.",
+            ),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="?format=csv: every matching event."),
         },
     )

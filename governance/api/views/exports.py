@@ -57,7 +57,8 @@ class ExportView(JSONErrorsMixin, GovernanceView, APIView):
         (200, "application/json"): OpenApiResponse(
             OpenApiTypes.OBJECT, description="{generated_at, teams: [{team_alias, models, blocked, metadata}]}"
         ),
-        (200, "application/yaml"): OpenApiResponse(OpenApiTypes.STR, description="The same document in YAML."),
+        # The same document as the JSON one, serialized as YAML: an object, not a string.
+        (200, "application/yaml"): OpenApiResponse(OpenApiTypes.OBJECT, description="The same document in YAML."),
     },
 )
 class LiteLLMExportView(ExportView):
