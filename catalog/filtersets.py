@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import django_filters
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
-from django.db.models import F, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramDistance, TrigramSimilarity
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from catalog.choices import LicenseCategory, Lifecycle, Modality, TaskType
-from catalog.models import AIModel, Organization
+from catalog.models import AIModel, ModelAlias, Organization
 
 # Governance answers "which models is this team approved for" (catalog cannot import governance): it registers a
 # function (queryset, team_slug, user) -> queryset at startup. Unregistered, the filter matches nothing.
@@ -24,21 +24,53 @@ def register_team_approval_filter(function: Callable[[QuerySet, str, object], Qu
     _team_approval_filter = function
 
 
+# A search ranks at most this many candidates from each way of matching. Ranking has to read every candidate's row,
+# so a word that a tenth of a 100k-model catalog shares ("llama") would otherwise cost hundreds of milliseconds
+# (bench/README.md). Exact slugs and aliases always rank first; past the cap a broad query should be narrowed.
+SEARCH_CANDIDATES = 500
+# Typo tolerance is the fallback when no word and no slug fragment matches: the closest names by trigram distance,
+# read in that order from the GiST index, so a misspelling costs the same whatever the catalog's size.
+TYPO_CANDIDATES = 100
+
+
+def search_candidates(text: str, query: SearchQuery) -> list[int]:
+    """The primary keys worth ranking for ``text``: exact slug or alias, full-text words and slug fragments; only
+    when those find nothing, the names closest to it (the typo fallback). One query, two for a typo."""
+    lowered = text.lower()
+    found = list(
+        AIModel.objects.filter(slug=lowered)
+        .values_list("pk", flat=True)
+        .union(
+            ModelAlias.objects.filter(name=lowered).values_list("model_id", flat=True),
+            AIModel.objects.filter(search_document=query).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES],
+            AIModel.objects.filter(slug__contains=lowered).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES],
+        )
+    )
+    if found:
+        return found
+    closest = AIModel.objects.filter(display_name__trigram_similar=text).order_by(TrigramDistance("display_name", text))
+    return list(closest.values_list("pk", flat=True)[:TYPO_CANDIDATES])
+
+
 def search_models(queryset: QuerySet, text: str) -> QuerySet:
-    """Full-text search with ranking (slug and name weigh most), plus trigram similarity so typos still match."""
+    """Full-text search with ranking (slug and name weigh most), plus trigram similarity so typos still match.
+
+    One score orders the results (cursor pages need a single key): the full-text rank, plus how close the name is,
+    plus one for an exact slug or alias."""
     text = text.strip()
     if not text:
         return queryset
     query = SearchQuery(text, search_type="websearch", config="english")
+    lowered = text.lower()
+    exact = Case(
+        When(Q(slug=lowered) | Exists(ModelAlias.objects.filter(model=OuterRef("pk"), name=lowered)), then=Value(1.0)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
     return (
-        queryset.annotate(
-            search_rank=SearchRank(F("search_document"), query),
-            name_similarity=TrigramSimilarity("display_name", text),
-        )
-        # Each branch can use an index (GIN on the document, trigram GIN on name and slug), so PostgreSQL combines
-        # them instead of ranking every row: `%` is pg_trgm's similarity operator at its default 0.3 threshold.
-        .filter(Q(search_document=query) | Q(display_name__trigram_similar=text) | Q(slug__contains=text.lower()))
-        .order_by("-search_rank", "-name_similarity", "slug")
+        queryset.filter(pk__in=search_candidates(text, query))
+        .annotate(search_rank=SearchRank(F("search_document"), query) + TrigramSimilarity("display_name", text) + exact)
+        .order_by("-search_rank", "slug")
     )
 
 

@@ -47,6 +47,7 @@ def request_pk(w):
 # budget name -> (caller, URL). Budget names are URL names; a second variant of one URL adds "?..." to the name.
 CASES: dict[str, tuple[str, Url]] = {
     "api:model-list": ("admin", api("model-list")),
+    "api:model-list?search": ("admin", lambda w: reverse("api:model-list") + "?search=chat"),
     "api:model-detail": ("admin", api("model-detail", slug=model_slug)),
     "api:organization-list": ("admin", api("organization-list")),
     "api:organization-detail": ("admin", api("organization-detail", slug=lambda w: w.models[0].publisher.slug)),

@@ -25,6 +25,27 @@ def test_full_text_search_ranks_and_tolerates_typos(api, world):
     assert slugs(api.get(LIST, {"search": "zzzqqq"})) == []
 
 
+def test_an_exact_alias_or_slug_ranks_first_and_a_typo_ranks_the_closest_name_first(api, world):
+    assert slugs(api.get(LIST, {"search": "reasoner-latest"}))[0] == "acme/reasoner-1"  # an alias, not in any text
+    assert slugs(api.get(LIST, {"search": "acme/small-1"}))[0] == "acme/small-1"
+    assert slugs(api.get(LIST, {"search": "Globex Chatr 2"}))[0] == "globex/chatter-2"  # closest name, not slug order
+
+
+def test_a_broad_search_ranks_a_bounded_set_of_candidates_but_never_loses_an_exact_match(api, world, monkeypatch):
+    """Past SEARCH_CANDIDATES matches of one kind, only that many are ranked (bench/README.md: ranking reads every
+    candidate); an exact slug is a candidate of its own, so it still comes first."""
+    from catalog import filtersets
+    from tests.factories.catalog import AIModelFactory
+
+    for n in range(6):
+        AIModelFactory(slug=f"acme/chatter-{n}", display_name=f"Acme Chatter {n}")
+    monkeypatch.setattr(filtersets, "SEARCH_CANDIDATES", 2)
+
+    found = slugs(api.get(LIST, {"search": "chatter"}))
+    assert 2 <= len(found) <= 4  # two from the words, two from slug fragments (they may overlap)
+    assert slugs(api.get(LIST, {"search": "acme/chatter-5"}))[0] == "acme/chatter-5"
+
+
 def test_facets_filter_by_publisher_modality_licence_context_and_price(api, world):
     assert set(slugs(api.get(LIST, {"publisher": "globex"}))) == {"globex/chatter-2", "globex/unpriced"}
     assert slugs(api.get(LIST, {"modality": "image"})) == ["acme/reasoner-1"]
