@@ -10,6 +10,7 @@ from governance.selectors.teams import (
     webhook_delivery_list_for,
     webhook_list_for,
 )
+from governance.selectors.tokens import token_list_for
 
 __all__ = [
     "deprecation_radar",
@@ -20,6 +21,7 @@ __all__ = [
     "review_inbox_for",
     "team_get_for",
     "team_list_for",
+    "token_list_for",
     "use_case_list_for",
     "webhook_delivery_list_for",
     "webhook_list_for",

@@ -8,7 +8,7 @@ from core.audit import snapshot
 from core.exceptions import ApplicationError, ConflictError
 from governance import permissions
 from governance.choices import OrgRoleKind, TeamRole
-from governance.models import OrgRole, ReviewStage, Team, TeamMembership, UseCase
+from governance.models import Entitlement, OrgRole, ReviewStage, Team, TeamMembership, UseCase
 from governance.services._common import AuditBatch, validate
 
 TEAM_FIELDS = frozenset(
@@ -164,6 +164,23 @@ def use_case_update(*, actor, use_case: UseCase, **changes) -> UseCase:
     batch.add(action="use_case.update", target=use_case, before=before, team=use_case.team, fields=sorted(changes))
     batch.flush()
     return use_case
+
+
+@transaction.atomic
+def use_case_delete(*, actor, use_case: UseCase) -> None:
+    """Team admins (and governance admins) delete a use case nothing refers to; one that requests or entitlements
+    name stays, as the record of what they were granted for."""
+    use_case = UseCase.objects.select_for_update(of=("self",)).select_related("team").get(pk=use_case.pk)
+    _require_manager(actor, use_case.team, "delete its use cases")
+    if use_case.requests.exists() or Entitlement.objects.filter(use_case=use_case).exists():
+        raise ConflictError(
+            f"Use case {use_case.slug} is named by requests or entitlements; it stays as their record.",
+            details={"use_case": use_case.pk},
+        )
+    batch = AuditBatch(actor=actor)
+    batch.add(action="use_case.delete", target=use_case, before=snapshot(use_case), team=use_case.team, deleted=True)
+    use_case.delete()
+    batch.flush()
 
 
 @transaction.atomic

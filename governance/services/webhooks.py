@@ -99,6 +99,39 @@ def webhook_subscription_deactivate(*, actor, subscription: WebhookSubscription)
     return subscription
 
 
+WEBHOOK_FIELDS = frozenset({"url", "events"})
+
+
+@transaction.atomic
+def webhook_subscription_update(*, actor, subscription: WebhookSubscription, **changes) -> WebhookSubscription:
+    """Change where a subscription sends events, or which. The secret stays (it is never shown again)."""
+    unknown = sorted(set(changes) - WEBHOOK_FIELDS)
+    if unknown:
+        raise ApplicationError(f"These fields cannot be changed: {', '.join(unknown)}.", details={"fields": unknown})
+    subscription = (
+        WebhookSubscription.objects.select_for_update(of=("self",)).select_related("team").get(pk=subscription.pk)
+    )
+    permissions.require(permissions.can_manage_webhooks(actor, subscription.team), "You may not manage this webhook.")
+    before = snapshot(subscription, fields=["url", "events", "is_active"])
+    if "url" in changes:
+        _check_url(changes["url"])
+        subscription.url = changes["url"]
+    if "events" in changes:
+        subscription.events = _check_events(changes["events"])
+    validate(subscription)
+    subscription.save(update_fields=["url", "events", "updated_at"])
+    batch = AuditBatch(actor=actor)
+    batch.add(
+        action="webhook_subscription.update",
+        target=subscription,
+        before=before,
+        team=subscription.team,
+        fields=sorted(changes),
+    )
+    batch.flush()
+    return subscription
+
+
 # --- delivery -----------------------------------------------------------------------------------------------
 
 

@@ -9,7 +9,6 @@ from rest_framework.response import Response
 
 from core.api.pagination import SlugCursorPagination, StableCursorPagination
 from core.exceptions import NotFoundError
-from governance.api.adapters import use_case_delete
 from governance.api.filtersets import UseCaseFilterSet
 from governance.api.permissions import ADMIN, GOVERNANCE_READ, REQUESTS_WRITE
 from governance.api.serializers.teams import (
@@ -22,7 +21,7 @@ from governance.api.serializers.teams import (
 )
 from governance.api.views.base import GovernanceView, field_error, validated, visible_team
 from governance.selectors import team_get_for, team_list_for, use_case_list_for
-from governance.services.teams import team_create, use_case_create, use_case_update
+from governance.services.teams import team_create, use_case_create, use_case_delete, use_case_update
 
 
 def _users(usernames: list[str]):

@@ -11,12 +11,12 @@ from rest_framework.views import APIView
 from core.api.pagination import StableCursorPagination
 from core.exceptions import NotFoundError
 from governance.api import throttling
-from governance.api.adapters import token_list_for
 from governance.api.permissions import ADMIN
 from governance.api.serializers.base import NoInput
 from governance.api.serializers.tokens import TokenCreatedSerializer, TokenCreateInput, TokenSerializer
 from governance.api.views.base import GovernanceView, validated, visible_team
 from governance.models import ApiToken
+from governance.selectors import token_list_for
 from governance.services.tokens import api_token_create, api_token_revoke
 
 # Minting credentials with a credential needs the token's owner to have trusted it with everything.

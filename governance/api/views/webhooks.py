@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from core.api.pagination import StableCursorPagination
 from core.exceptions import NotFoundError
 from governance.api import throttling
-from governance.api.adapters import webhook_subscription_update
 from governance.api.filtersets import WebhookFilterSet
 from governance.api.permissions import GOVERNANCE_READ, REQUESTS_WRITE
 from governance.api.serializers.webhooks import (
@@ -21,7 +20,11 @@ from governance.api.serializers.webhooks import (
 from governance.api.views.base import GovernanceView, field_error, validated, visible_team
 from governance.models import WebhookSubscription
 from governance.selectors import webhook_list_for
-from governance.services.webhooks import webhook_subscription_create, webhook_subscription_deactivate
+from governance.services.webhooks import (
+    webhook_subscription_create,
+    webhook_subscription_deactivate,
+    webhook_subscription_update,
+)
 
 
 @extend_schema(tags=["webhooks"])

@@ -9,6 +9,7 @@ from core.models import AuditEvent
 from governance import permissions
 from governance.choices import OrgRoleKind, TeamRole
 from governance.models import OrgRole, Team, TeamMembership, UseCase
+from governance.services.requests import request_create
 from governance.services.teams import (
     membership_add,
     membership_change_role,
@@ -18,6 +19,7 @@ from governance.services.teams import (
     team_create,
     team_update,
     use_case_create,
+    use_case_delete,
     use_case_update,
 )
 from tests.factories.governance import UserFactory, member, stage
@@ -90,6 +92,25 @@ def test_members_add_use_cases_but_only_admins_change_them(team, requester, team
     with pytest.raises(ApplicationError, match="risk_tier"):
         use_case_update(actor=team_admin, use_case=use_case, risk_tier="catastrophic")
     assert UseCase.objects.count() == 1
+
+
+def test_admins_delete_an_unused_use_case_and_one_a_request_names_stays(team, requester, team_admin, model):
+    unused = use_case_create(actor=requester, team=team, slug="draft", name="Draft idea", data_classification="public")
+    named = use_case_create(actor=requester, team=team, slug="docs", name="Docs search", data_classification="public")
+    request_create(
+        actor=requester, team=team, model=model, use_case=named, data_classification="public", justification="Docs."
+    )
+    with pytest.raises(PermissionDeniedError):
+        use_case_delete(actor=requester, use_case=unused)
+    with pytest.raises(ConflictError, match="stays as their record"):
+        use_case_delete(actor=team_admin, use_case=named)
+    assert audit_actions(action="use_case.delete") == []
+
+    use_case_delete(actor=team_admin, use_case=unused)
+
+    assert list(UseCase.objects.values_list("slug", flat=True)) == ["docs"]
+    event = AuditEvent.objects.get(action="use_case.delete")
+    assert event.actor_id == team_admin.pk and event.target_id == str(unused.pk) and event.before["slug"] == "draft"
 
 
 def test_org_roles_are_granted_and_revoked_by_governance_admins_only(gov_admin, requester):

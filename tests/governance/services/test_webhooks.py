@@ -16,7 +16,11 @@ from core.outbox import outbox_relay
 from governance.models import WebhookDelivery
 from governance.services.entitlements import entitlement_revoke
 from governance.services.requests import request_create, request_submit
-from governance.services.webhooks import webhook_subscription_create, webhook_subscription_deactivate
+from governance.services.webhooks import (
+    webhook_subscription_create,
+    webhook_subscription_deactivate,
+    webhook_subscription_update,
+)
 from tests.factories.governance import TeamFactory, WebhookSubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +150,29 @@ def test_the_secret_never_reaches_the_audit_trail_and_deactivation_is_audited(te
         "webhook_subscription.deactivate",
     ]
     assert all(secret not in json.dumps([e.before, e.after]) for e in events)
+
+
+def test_a_team_admin_changes_a_webhooks_url_and_events_but_never_its_secret(team_admin, team, requester):
+    subscription, secret = webhook_subscription_create(
+        actor=team_admin, team=team, url=RECEIVER, events=["request.approved"]
+    )
+    with pytest.raises(PermissionDeniedError):
+        webhook_subscription_update(actor=requester, subscription=subscription, events=["entitlement.revoked"])
+    with pytest.raises(ApplicationError, match="cannot be changed: secret"):
+        webhook_subscription_update(actor=team_admin, subscription=subscription, secret="mine")
+    with pytest.raises(ApplicationError, match="https"):
+        webhook_subscription_update(actor=team_admin, subscription=subscription, url="http://hooks.example.com/x")
+    assert not AuditEvent.objects.filter(action="webhook_subscription.update").exists()
+
+    webhook_subscription_update(
+        actor=team_admin, subscription=subscription, url=RECEIVER + "/v2", events=["entitlement.revoked"]
+    )
+
+    subscription.refresh_from_db()
+    assert (subscription.url, subscription.events, subscription.secret) == (
+        RECEIVER + "/v2",
+        ["entitlement.revoked"],
+        secret,
+    )
+    event = AuditEvent.objects.get(action="webhook_subscription.update")
+    assert event.before["url"] == RECEIVER and event.context["fields"] == ["events", "url"]
