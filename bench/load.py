@@ -290,10 +290,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 def _run(coroutine):
     """asyncio.run, also from a thread that already has a running event loop (a caller that uses Playwright's sync
     API, say): the load then runs on a loop of its own in a short-lived thread."""
@@ -303,3 +299,7 @@ def _run(coroutine):
         return asyncio.run(coroutine)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

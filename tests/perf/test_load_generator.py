@@ -4,6 +4,9 @@ counts errors, reuses keep-alive connections, and refuses any address that is no
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -94,3 +97,16 @@ def test_percentiles_are_observed_values():
     assert (percentile(values, 50), percentile(values, 99), percentile(values, 100)) == (50.0, 99.0, 100.0)
     assert percentile([3.0], 99) == 3.0
     assert percentile([], 50) is None
+
+
+def test_the_command_line_that_the_component_benches_call_prints_its_summary(server):
+    """bench/decision_endpoint.py runs `python -m bench.load` in a process of its own and reads its JSON."""
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.load", server, "--connections", "1", "--requests", "3", "--seconds", "10"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["statuses"] == {"200": 3}
