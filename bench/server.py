@@ -153,6 +153,7 @@ class Gunicorn:
     def __enter__(self) -> Gunicorn:
         command = [
             str(Path(PYTHON).parent / "gunicorn"),
+            "--config=python:config.gunicorn",
             "bench.wsgi:application",
             f"--bind=127.0.0.1:{self.port}",
             f"--workers={self.workers}",

@@ -48,5 +48,6 @@ def raw_decision(request):
     return JsonResponse({"allow": row[2] is not None, "entitlement": row[2], "expires_at": expires_at})
 
 
-# Last, like the bare view: every variant pays the same URL resolution.
-urlpatterns = [*project_urlpatterns, path("api/v1/bench/raw/", raw_decision, name="bench-raw")]
+# First, as the decision endpoint and the bare view lead the API's routes: every variant pays the same (short) URL
+# resolution.
+urlpatterns = [path("api/v1/bench/raw/", raw_decision, name="bench-raw"), *project_urlpatterns]

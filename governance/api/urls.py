@@ -18,6 +18,9 @@ from governance.api.views import (
 )
 
 urlpatterns = [
+    # First: the gateway calls it on every LLM request (config/urls.py mounts this module first, too).
+    path("decisions/", decisions.DecisionView.as_view(), name="decision"),
+    path("decisions/batch/", decisions.DecisionBatchView.as_view(), name="decision-batch"),
     path("teams/", teams.TeamListView.as_view(), name="team-list"),
     path("teams/<slug:slug>/", teams.TeamDetailView.as_view(), name="team-detail"),
     path("use-cases/", teams.UseCaseListView.as_view(), name="usecase-list"),
@@ -50,8 +53,6 @@ urlpatterns = [
     path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook-detail"),
     path("tokens/", tokens.TokenListView.as_view(), name="token-list"),
     path("tokens/<int:pk>/revoke/", tokens.TokenRevokeView.as_view(), name="token-revoke"),
-    path("decisions/", decisions.DecisionView.as_view(), name="decision"),
-    path("decisions/batch/", decisions.DecisionBatchView.as_view(), name="decision-batch"),
     path("exports/litellm/", exports.LiteLLMExportView.as_view(), name="export-litellm"),
     path("exports/azure-policy/", exports.AzurePolicyExportView.as_view(), name="export-azure-policy"),
 ]
@@ -60,4 +61,5 @@ if os.environ.get("MODELGATE_BENCH_VIEWS") == "1":
     # Benchmark-only (bench/decision_endpoint.py): never set in a deployment.
     from governance.api.views import bench
 
-    urlpatterns.append(path("bench/bare/", bench.bare_json, name="bench-bare"))
+    # Right after the decision endpoint, so both pay the same URL resolution.
+    urlpatterns.insert(1, path("bench/bare/", bench.bare_json, name="bench-bare"))

@@ -35,7 +35,9 @@ def test_every_app_command_names_something_the_project_has():
             assert command[2] in get_commands(), f"{name}: no management command {command[2]}"
         elif program == "gunicorn":
             assert "gunicorn" in pyproject
-            module = command[1].replace(".", "/") + ".py"
+            assert command[1:3] == ["-c", "python:config.gunicorn"], f"{name}: not started with config/gunicorn.py"
+            assert (ROOT / "config" / "gunicorn.py").exists()
+            module = command[3].replace(".", "/") + ".py"
             assert (ROOT / module).exists(), f"{name}: {module} missing"
         elif program == "celery":
             assert command[1:3] == ["-A", "config"] and (ROOT / "config" / "celery_app.py").exists()
