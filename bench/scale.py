@@ -93,7 +93,8 @@ def summarize_decide(rounds: dict) -> dict:
     for side, runs in rounds.items():
         out[side] = {
             kind: {p: _median([run[kind][p] for run in runs]) for p in ("p50", "p95", "p99")}
-            for kind in ("miss_ms", "hit_ms")
+            for kind in ("miss_ms", "first_miss_ms", "hit_ms")
+            if all(kind in run for run in runs)
         }
     return out
 

@@ -10,7 +10,7 @@ the benchmark server's settings (bench.settings), so the tokens and the session 
 - ``fixtures``: the demo organisation, a gateway token (scope ``decisions``), a catalog token, a logged-in session,
   and one (team, model) pair with a live entitlement: everything the HTTP measurements send.
 - ``decide``: decision latency in this process, without HTTP: a cache miss (one SQL statement) over many distinct
-  (team, model) pairs, and a cache hit.
+  (team, model) pairs, first with cold buffers and then warm, and a cache hit.
 """
 
 from __future__ import annotations
@@ -178,16 +178,30 @@ def step_decide(args) -> dict:
     if not decision_listener_ready(timeout=10):
         log("warning: the decision listener did not confirm the version; hits may read the database")
     pairs = _pairs(random.Random(args.seed), args.pairs, Team, AIModel, Entitlement)
-    misses, hits = [], []
-    for team, model in pairs:
+
+    def miss(team: str, model: str) -> float:
         decision_cache_clear()
         started = time.perf_counter()
         decide(team=team, model=model)
-        misses.append((time.perf_counter() - started) * 1000)
+        return (time.perf_counter() - started) * 1000
+
+    # First pass: each pair's rows are read for the first time, possibly from disk rather than PostgreSQL's
+    # buffers (on the scale database far more of them are not cached than on the demo's, which fits in memory).
+    cold = [miss(team, model) for team, model in pairs]
+    # Then the steady state the target compares: the same pairs, the process cache cleared before each question,
+    # so every call is still a full miss (one SQL statement and the policy), over buffers that hold the rows.
+    misses, hits = [], []
+    for team, model in pairs:
+        misses.append(miss(team, model))
         started = time.perf_counter()
         decide(team=team, model=model)
         hits.append((time.perf_counter() - started) * 1000)
-    return {"pairs": len(pairs), "miss_ms": percentiles(misses), "hit_ms": percentiles(hits)}
+    return {
+        "pairs": len(pairs),
+        "miss_ms": percentiles(misses),
+        "first_miss_ms": percentiles(cold),
+        "hit_ms": percentiles(hits),
+    }
 
 
 def _pairs(rng, count: int, Team, AIModel, Entitlement) -> list[tuple[str, str]]:
