@@ -60,6 +60,8 @@ def model_list(request):
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else listing.model_list()
     sort = request.GET.get("sort", "")
     if sort in SORTS:
+        if SORTS[sort][0].lstrip("-") in listing.PRICE_SORT_KEYS:
+            queryset = listing.with_price_sort_keys(queryset)
         queryset = queryset.order_by(*SORTS[sort])
     elif not request.GET.get("search"):
         queryset = queryset.order_by("slug")

@@ -46,6 +46,12 @@ class AliasOrderingFilter(OrderingFilter):
             for term in ordering
         ]
 
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view) or ()
+        if any(term.lstrip("-") in listing.PRICE_SORT_KEYS for term in ordering):
+            queryset = listing.with_price_sort_keys(queryset)
+        return super().filter_queryset(request, queryset, view)
+
 
 class CatalogReadView:
     permission_classes = [TokenHasScope]
