@@ -129,3 +129,27 @@ def test_sync_runs_and_change_events_are_readable(api, world):
     assert api.get("/api/v1/sync-runs/").json()["results"][0]["id"] == run.pk
     events = api.get("/api/v1/change-events/", {"signal": "price_up"}).json()["results"]
     assert [e["model"] for e in events] == ["acme/reasoner-1"]
+
+
+def test_the_list_rows_written_out_by_hand_equal_what_drf_would_render(world, rf):
+    """AIModelListSerializer writes each row itself (speed); DRF's generic rendering of the same declared fields is
+    the reference, for every model of the fixture: priced and unpriced, with and without licence and dates."""
+    import datetime as dt
+
+    from rest_framework import serializers as drf
+
+    from catalog import listing
+    from catalog.api.serializers import AIModelListSerializer
+    from catalog.models import AIModel
+
+    AIModel.objects.filter(slug="acme/reasoner-1").update(
+        release_date=dt.date(2026, 3, 1), knowledge_cutoff=dt.date(2025, 12, 1)
+    )
+    request = rf.get(LIST)
+    rows = list(listing.model_list().order_by("slug"))
+    assert {row.release_date is None for row in rows} == {True, False}
+    assert {row.license is None for row in rows} == {True, False}
+    assert {row.input_price is None for row in rows} == {True, False}
+    for row in rows:
+        serializer = AIModelListSerializer(context={"request": request})
+        assert serializer.to_representation(row) == drf.ModelSerializer.to_representation(serializer, row), row.slug
