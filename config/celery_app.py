@@ -23,6 +23,8 @@ app.conf.beat_schedule = {
     "governance.rereview_catalog_changes": {"task": "governance.rereview_catalog_changes", "schedule": 300.0},
     "governance.expire_entitlements": {"task": "governance.expire_entitlements", "schedule": 900.0},
     "governance.remind_expiring_entitlements": {"task": "governance.remind_expiring_entitlements", "schedule": 3600.0},
+    # Reviews past their stage's SLA: the job runs hourly; each review's reviewers are reminded once a day.
+    "governance.remind_overdue_reviews": {"task": "governance.remind_overdue_reviews", "schedule": 3600.0},
     # Catalog refresh, one entry per source, staggered so syncs never compete for the worker (UTC): daily, the
     # licence list weekly. Each run takes the source's advisory lock: a duplicate beat only records a skipped run.
     **{

@@ -5,6 +5,7 @@ from celery import shared_task
 
 from governance.services.entitlements import entitlements_expire_due, entitlements_remind_expiring
 from governance.services.rereview import catalog_changes_process
+from governance.services.reviews import reviews_remind_overdue
 
 
 @shared_task(name="governance.rereview_catalog_changes", ignore_result=True)
@@ -21,3 +22,9 @@ def expire_entitlements() -> int:
 @shared_task(name="governance.remind_expiring_entitlements", ignore_result=True)
 def remind_expiring_entitlements() -> int:
     return entitlements_remind_expiring()
+
+
+@shared_task(name="governance.remind_overdue_reviews", ignore_result=True)
+def remind_overdue_reviews() -> int:
+    """Remind the reviewers of open reviews past their due date (at most once a day per review)."""
+    return reviews_remind_overdue()

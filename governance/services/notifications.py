@@ -13,6 +13,8 @@ Email templates live in ``templates/email/<template>.txt``: the first line is th
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
@@ -125,6 +127,16 @@ def notify_reviews_assigned(request: ApprovalRequest, reviews: list[StageReview]
         to = stage_reviewer_emails(review.stage, exclude_user_id=request.requested_by_id)
         context = {"request": data, "stage": review.stage.name, "due_at": review.due_at.isoformat()}
         email_enqueue(template="review_assigned", to=to, context=context, key=f"{review.pk}")
+
+
+def notify_review_overdue(request: ApprovalRequest, review: StageReview, *, at: dt.datetime) -> bool:
+    """Remind the stage's reviewers that ``review`` is past its due date; False when the stage has nobody to
+    remind. One email per reminder: its key carries the reminder's time ``at``, so the next day's reminder is a
+    new message and a repeat of this one is not."""
+    to = stage_reviewer_emails(review.stage, exclude_user_id=request.requested_by_id)
+    context = {"request": request_data(request), "stage": review.stage.name, "due_at": review.due_at.isoformat()}
+    email_enqueue(template="review_overdue", to=to, context=context, key=f"{review.pk}:{at.isoformat()}")
+    return bool(to)
 
 
 def notify_request_submitted(request: ApprovalRequest) -> None:

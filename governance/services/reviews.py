@@ -4,13 +4,18 @@ Segregation of duties: the reviewer must hold OrgRole(reviewer, stage) and must 
 checks both; the check constraint ``governance_stagereview_not_own_request`` refuses the second in the database
 too, whatever the client. When every review of the current round is approved the request is approved, with the
 merged (most restrictive) conditions, and its packet is frozen.
+
+A review still open past its due date (the stage's SLA) is overdue: beat reminds the stage's reviewers of it
+hourly through ``reviews_remind_overdue``, once per review per ``REMINDER_INTERVAL`` (24 h) until it is decided.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.audit import snapshot
@@ -19,11 +24,16 @@ from governance import permissions
 from governance.choices import RequestStatus, StageDecision
 from governance.models import ApprovalRequest, StageReview
 from governance.services import notifications
-from governance.services._common import AuditBatch
+from governance.services._common import AuditBatch, advisory_lock
 from governance.services.conditions import Conditions, conditions_build, conditions_merge
 from governance.services.requests import request_approve_now, request_lock, supersede_pending
 
 SOD_CONSTRAINT = "governance_stagereview_not_own_request"
+# An overdue review's reviewers are reminded again when the last reminder is at least this old. Beat runs the job
+# hourly, so the next reminder goes out within the hour after the interval has passed.
+REMINDER_INTERVAL = dt.timedelta(hours=24)
+
+logger = logging.getLogger(__name__)
 
 
 def _lock_for_decision(review: StageReview, actor) -> tuple[StageReview, ApprovalRequest]:
@@ -155,3 +165,56 @@ def _close_request(request: ApprovalRequest, status: str, batch: AuditBatch, *, 
         stage=review.stage.slug,
         superseded_reviews=superseded,
     )
+
+
+# --- overdue reminders (a beat job) -------------------------------------------------------------------------
+
+
+def _is_open(review: StageReview, request: ApprovalRequest) -> bool:
+    """Waiting for a decision: pending, in the request's current round, while the request is in review."""
+    return (
+        review.decision == StageDecision.PENDING
+        and request.status == RequestStatus.IN_REVIEW
+        and review.round == request.round
+    )
+
+
+def _reminder_due(review: StageReview, now: dt.datetime) -> bool:
+    return review.due_at <= now and (review.reminded_at is None or review.reminded_at <= now - REMINDER_INTERVAL)
+
+
+@transaction.atomic
+def review_remind_overdue(*, review: StageReview, now: dt.datetime | None = None) -> bool:
+    """Email the stage's reviewers that ``review`` is overdue and stamp ``reminded_at``. False, with nothing
+    written, if it was decided meanwhile, is not due, was reminded within REMINDER_INTERVAL, or if its stage has
+    no reviewer to remind (it is then tried again on the next run, in case one has been appointed)."""
+    now = now or timezone.now()
+    request = request_lock(review.request_id)
+    review = StageReview.objects.select_for_update(of=("self",)).select_related("stage").get(pk=review.pk)
+    if not (_is_open(review, request) and _reminder_due(review, now)):
+        return False
+    if not notifications.notify_review_overdue(request, review, at=now):
+        logger.warning("review #%s (%s) is overdue and its stage has no reviewer to remind", review.pk, review.stage)
+        return False
+    review.reminded_at = now
+    # Not a transition (the review's decision and the request do not change), so no version bump and no audit
+    # event, as for the entitlement expiry reminder; the reminder itself is the outbox row.
+    review.save(update_fields=["reminded_at", "updated_at"])
+    return True
+
+
+def reviews_remind_overdue(*, now: dt.datetime | None = None) -> int:
+    """Remind the reviewers of every open review past its due date, once per REMINDER_INTERVAL, one transaction
+    each. Running it again within the interval sends nothing. Returns how many reviews were reminded."""
+    now = now or timezone.now()
+    with advisory_lock("governance.reviews_remind_overdue") as mine:
+        if not mine:
+            return 0
+        due = StageReview.objects.filter(
+            Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMINDER_INTERVAL),
+            decision=StageDecision.PENDING,
+            request__status=RequestStatus.IN_REVIEW,
+            round=F("request__round"),
+            due_at__lte=now,
+        )
+        return sum(review_remind_overdue(review=r, now=now) for r in due.order_by("due_at", "pk"))

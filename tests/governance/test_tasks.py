@@ -12,7 +12,8 @@ from django.utils import timezone
 from config.celery_app import app
 from governance import tasks
 from governance.choices import EntitlementStatus
-from governance.models import Entitlement
+from governance.models import Entitlement, StageReview
+from governance.services.requests import request_create, request_submit
 from governance.services.rereview import catalog_changes_process
 from tests.factories.catalog import ChangeEventFactory
 from tests.factories.governance import EntitlementFactory
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def test_the_governance_jobs_are_in_beats_schedule():
     schedule = app.conf.beat_schedule
     for name in ("governance.rereview_catalog_changes", "governance.expire_entitlements",
-                 "governance.remind_expiring_entitlements"):  # fmt: skip
+                 "governance.remind_expiring_entitlements", "governance.remind_overdue_reviews"):  # fmt: skip
         assert schedule[name]["task"] == name and name in app.tasks
 
 
@@ -43,6 +44,16 @@ def test_the_tasks_run_their_service(model, team):
         team=team, model=model, offering=None, region="eu", expires_at=timezone.now() + dt.timedelta(days=3)
     )
     assert tasks.remind_expiring_entitlements() == 1
+
+
+def test_the_overdue_review_task_runs_its_service(requester, team, model, review_use_case, security_reviewer):
+    request = request_create(actor=requester, team=team, model=model, use_case=review_use_case,
+                             data_classification="internal", justification="Summaries.")  # fmt: skip
+    request_submit(request=request, actor=requester)
+    StageReview.objects.filter(request=request).update(due_at=timezone.now() - dt.timedelta(hours=1))
+
+    assert tasks.remind_overdue_reviews() == 1
+    assert tasks.remind_overdue_reviews() == 0
 
 
 @pytest.mark.django_db(transaction=True)

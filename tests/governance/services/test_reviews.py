@@ -1,4 +1,5 @@
-"""Stage reviews: approve with conditions, reject, request changes, segregation of duties, illegal decisions."""
+"""Stage reviews: approve with conditions, reject, request changes, segregation of duties, illegal decisions, and
+the reminders sent to the reviewers of overdue ones."""
 
 from __future__ import annotations
 
@@ -11,12 +12,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError, ConflictError, PermissionDeniedError
-from core.models import AuditEvent
+from core.models import AuditEvent, OutboxMessage
 from core.outbox import outbox_relay
 from governance.choices import EntitlementStatus, RequestStatus, StageDecision
 from governance.models import ApprovalPacket, Entitlement, StageReview
 from governance.services.requests import request_create, request_submit, request_update
-from governance.services.reviews import review_approve, review_reject, review_request_changes
+from governance.services.reviews import (
+    REMINDER_INTERVAL,
+    review_approve,
+    review_reject,
+    review_remind_overdue,
+    review_request_changes,
+    reviews_remind_overdue,
+)
 from tests.factories.governance import OrgRoleFactory, reviewer, stage
 from tests.governance.conftest import audit_actions
 
@@ -216,3 +224,105 @@ def test_a_second_reviewer_of_the_same_stage_may_decide(two_stage):
     colleague = reviewer("security", username="sam")
     review = review_approve(review=review_of(two_stage, "security"), actor=colleague)
     assert review.decided_by == colleague
+
+
+# --- overdue reminders ---------------------------------------------------------------------------------------
+
+OVERDUE_TOPIC = "notify.email.review_overdue"
+
+
+def make_overdue(request, *, days: int = 1) -> None:
+    StageReview.objects.filter(request=request).update(due_at=timezone.now() - dt.timedelta(days=days))
+
+
+def overdue_emails() -> list:
+    outbox_relay()
+    return [m for m in mail.outbox if m.subject.startswith("[Modelgate] Overdue")]
+
+
+def test_an_overdue_review_reminds_the_stages_reviewers_once(
+    requester, team, model, review_use_case, security_reviewer
+):
+    request = submitted(requester, team, model, review_use_case, data_classification="internal")
+    make_overdue(request)
+    events = AuditEvent.objects.count()
+
+    assert reviews_remind_overdue() == 1
+    assert reviews_remind_overdue() == 0
+
+    assert review_of(request, "security").reminded_at is not None
+    assert OutboxMessage.objects.filter(topic=OVERDUE_TOPIC).count() == 1
+    [email] = overdue_emails()
+    assert email.to == [security_reviewer.email]
+    assert "Security review" in email.subject and f"/requests/{request.pk}/" in email.body
+    # A reminder is not a transition: the review stays pending and the audit trail is unchanged.
+    assert review_of(request, "security").decision == StageDecision.PENDING
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_review_listed_by_two_runs_is_reminded_by_the_first_only(
+    requester, team, model, review_use_case, security_reviewer
+):
+    request = submitted(requester, team, model, review_use_case, data_classification="internal")
+    make_overdue(request)
+    listed = review_of(request, "security")  # as a run lists it, before another run reminds it
+
+    assert review_remind_overdue(review=listed) is True
+    assert review_remind_overdue(review=listed) is False
+    assert OutboxMessage.objects.filter(topic=OVERDUE_TOPIC).count() == 1
+
+
+def test_a_review_not_yet_due_is_not_reminded(requester, team, model, review_use_case, security_reviewer):
+    request = submitted(requester, team, model, review_use_case, data_classification="internal")
+
+    assert reviews_remind_overdue() == 0
+    assert review_of(request, "security").reminded_at is None
+    assert not OutboxMessage.objects.filter(topic=OVERDUE_TOPIC).exists()
+
+
+def test_only_the_stage_still_waiting_is_reminded(two_stage, security_reviewer, legal_reviewer):
+    review_approve(review=review_of(two_stage, "security"), actor=security_reviewer)
+    make_overdue(two_stage)
+
+    assert reviews_remind_overdue() == 1
+
+    assert review_of(two_stage, "security").reminded_at is None
+    [email] = overdue_emails()
+    assert email.to == [legal_reviewer.email] and "Legal and privacy" in email.subject
+
+
+def test_the_reviews_of_a_closed_request_are_not_reminded(two_stage, security_reviewer):
+    review_reject(review=review_of(two_stage, "security"), actor=security_reviewer, comment="Not for credit scoring.")
+    make_overdue(two_stage)
+
+    assert reviews_remind_overdue() == 0
+    assert not OutboxMessage.objects.filter(topic=OVERDUE_TOPIC).exists()
+
+
+def test_an_overdue_review_is_reminded_again_once_a_day(requester, team, model, review_use_case, security_reviewer):
+    request = submitted(requester, team, model, review_use_case, data_classification="internal")
+    make_overdue(request)
+    first = timezone.now()
+
+    assert reviews_remind_overdue(now=first) == 1
+    assert reviews_remind_overdue(now=first + REMINDER_INTERVAL - dt.timedelta(minutes=1)) == 0
+    assert reviews_remind_overdue(now=first + REMINDER_INTERVAL) == 1
+    assert reviews_remind_overdue(now=first + REMINDER_INTERVAL) == 0
+
+    assert review_of(request, "security").reminded_at == first + REMINDER_INTERVAL
+    assert OutboxMessage.objects.filter(topic=OVERDUE_TOPIC).count() == 2
+    assert [m.to for m in overdue_emails()] == [[security_reviewer.email]] * 2
+
+
+def test_a_stage_with_nobody_to_remind_is_tried_again_on_the_next_run(requester, team, model, review_use_case):
+    request = submitted(requester, team, model, review_use_case, data_classification="internal")
+    make_overdue(request)
+    # The requester reviews the stage too, but is never asked to review their own request.
+    OrgRoleFactory(user=requester, role="reviewer", stage=stage("security"))
+
+    assert reviews_remind_overdue() == 0
+    assert review_of(request, "security").reminded_at is None
+
+    appointed = reviewer("security", username="sam")
+    assert reviews_remind_overdue() == 1
+    assert [m.to for m in overdue_emails()] == [[appointed.email]]
