@@ -298,3 +298,28 @@ class DryRunForm(PortalForm):
         if team is not None and use_case is not None and use_case.team_id != team.pk:
             self.add_error("use_case", f"This use case belongs to {use_case.team.name}, not {team.name}.")
         return data
+
+
+class PolicyEditForm(PortalForm):
+    """The next version of the policy: its YAML rules, checked by the service (strictly, every error at once)."""
+
+    rules_yaml = forms.CharField(
+        label="Rules (YAML)",
+        # Kept exactly as typed: the service compares the text with the active version's to spot "no change".
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 30, "class": "mono", "spellcheck": "false", "autocapitalize": "off"}),
+        help_text="The whole rule set. Every rule is evaluated: any deny denies, else any require_stage sends the "
+        "request to those reviews, else an allow approves it, else the default applies. Saving checks every rule.",
+    )
+    note = forms.CharField(
+        max_length=300,
+        label="Note",
+        help_text="What changed and why, in a sentence. Shown in the version list and the audit log.",
+    )
+
+    def clean_rules_yaml(self):
+        # Browsers send a textarea's line breaks as CRLF; the stored rules use LF.
+        return self.cleaned_data["rules_yaml"].replace("\r\n", "\n")
+
+    def clean_note(self):
+        return self.cleaned_data["note"].strip()

@@ -48,4 +48,5 @@ urlpatterns = [
     path("policies/", policies.policy_list, name="policies"),
     path("policies/v<int:version>/", policies.policy_version, name="policy-version"),
     path("policies/dry-run/", policies.policy_dry_run, name="policy-dry-run"),
+    path("policies/edit/", policies.policy_edit, name="policy-edit"),
 ]

@@ -8,7 +8,13 @@
 """
 
 _SERVICES = {"policy_active", "policy_evaluate", "policy_version_create"}
-_SELECTORS = {"policy_versions", "policy_version_get", "policy_versions_diff", "policy_evaluations_of"}
+_SELECTORS = {
+    "policy_versions",
+    "policy_version_get",
+    "policy_version_to_edit",
+    "policy_versions_diff",
+    "policy_evaluations_of",
+}
 
 
 def __getattr__(name):

@@ -20,6 +20,11 @@ def policy_version_get(version: int) -> PolicyVersion:
         raise NotFoundError(f"There is no policy version {version}.") from None
 
 
+def policy_version_to_edit() -> PolicyVersion | None:
+    """The version an edit of the rules starts from: the active one, else the newest; None before any is stored."""
+    return PolicyVersion.objects.order_by("-is_active", "-version").first()
+
+
 def policy_versions_diff(a: int | PolicyVersion, b: int | PolicyVersion) -> str:
     """A unified diff of the YAML of version ``a`` to version ``b`` (empty when the texts are equal)."""
     old = a if isinstance(a, PolicyVersion) else policy_version_get(a)

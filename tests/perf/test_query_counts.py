@@ -109,6 +109,7 @@ CASES: dict[str, tuple[str, Url]] = {
     "governance:policies": ("admin", page("governance:policies")),
     "governance:policy-version": ("admin", page("governance:policy-version", version=lambda w: w.policy_version)),
     "governance:policy-dry-run": ("admin", page("governance:policy-dry-run")),
+    "governance:policy-edit": ("admin", page("governance:policy-edit")),
 }
 
 # URL names with no budget, and why. Everything else under api:, catalog:, governance: and "home" needs one.
