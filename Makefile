@@ -1,4 +1,5 @@
-# The two commands: `make run` and `make test`. Everything else is a helper they call.
+# The two commands: `make run` and `make test` (and `make test-slow`, which CI runs too). Everything else is a
+# helper they call.
 SHELL := /bin/bash
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -6,7 +7,7 @@ UV := .tools/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint migrations-check pytest env clean-data bench
+.PHONY: run test test-slow test-all lint migrations-check pytest env clean-data bench
 
 # uv installs the locked dependencies; it lives in its own small venv so syncing .venv never removes it.
 $(UV):
@@ -23,7 +24,14 @@ env: $(VENV)/.synced
 run: env
 	@./scripts/run.sh
 
+# `make test` leaves out the slow suites (tests/conftest.py: SLOW); `make test-slow` runs only those; CI runs both.
 test: env
+	@./scripts/test.sh -m "not slow"
+
+test-slow: env
+	@./scripts/test.sh -m slow
+
+test-all: env
 	@./scripts/test.sh
 
 # Every performance number in one table (bench/README.md). `make bench BENCH_ARGS=--quick` for a short run.

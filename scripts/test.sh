@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: lint, migrations in step with the models, then the whole pytest suite on real PostgreSQL
-# (embedded unless DATABASE_URL is set) with a real Celery worker on the configured broker.
+# `make test` / `make test-slow` / `make test-all`: lint, migrations in step with the models, then pytest (with the
+# make target's marker selection) on real PostgreSQL (embedded unless DATABASE_URL is set) with a real Celery
+# worker on the configured broker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=config.settings.test
