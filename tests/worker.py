@@ -32,6 +32,19 @@ def database_url_for(settings_dict: dict) -> str:
     return f"postgresql://{auth}{host}{':' + str(port) if port else ''}/{name}"
 
 
+def stop_process(process: subprocess.Popen, *, grace: float = 20) -> None:
+    """SIGTERM, then SIGKILL if the process has not exited within ``grace`` seconds: a loaded machine can be slow to
+    stop a server, and none may be left running on a test database."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
 class WorkerProcess:
     def __init__(self, database_name: str, queue: str | None = None):
         self.queue = queue or f"modelgate-test-{uuid.uuid4().hex[:8]}"
@@ -70,13 +83,8 @@ class WorkerProcess:
         raise TimeoutError(f"worker not ready in {timeout}s:\n{self.log_path.read_text()[-3000:]}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        if self.process:
+            stop_process(self.process, grace=20)
         if getattr(self, "_log", None):
             self._log.close()
 

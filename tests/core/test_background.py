@@ -9,7 +9,7 @@ from django_celery_beat.models import PeriodicTask
 
 from core.models import Heartbeat
 from core.tasks import heartbeat
-from tests.worker import ROOT, wait_for
+from tests.worker import ROOT, stop_process, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,12 +33,7 @@ def test_beat_installs_the_schedule_declared_in_code_into_the_database(celery_wo
     try:
         task = wait_for(lambda: PeriodicTask.objects.filter(name="core.heartbeat").first(), message="schedule row")
     finally:
-        beat.terminate()
-        try:
-            beat.wait(30)
-        except subprocess.TimeoutExpired:
-            beat.kill()  # a loaded machine can be slow to stop beat; never leave it running on the test database
-            beat.wait(10)
+        stop_process(beat, grace=30)
     assert task.task == "core.heartbeat"
     assert task.interval.every == 30
     assert task.enabled

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from config.celery_app import app
-from tests.worker import ROOT
+from tests.worker import ROOT, stop_process
 
 ARTIFACTS = ROOT / "test-artifacts" / "reliability"
 RELIABILITY_SETTINGS = "tests.reliability.settings"
@@ -120,13 +120,8 @@ class RedisServer:
             client.close()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        if self.process:
+            stop_process(self.process, grace=15)
         wait_until(lambda: not self.answers(), timeout=10, message=f"redis-server on {self.port} to stop")
 
 

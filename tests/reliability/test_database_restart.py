@@ -26,7 +26,7 @@ import pytest
 
 from governance.decisions.decision import INTERNAL_ERROR
 from tests.reliability.processes import ARTIFACTS, PrivatePostgres, free_port, tail, wait_until
-from tests.worker import ROOT
+from tests.worker import ROOT, stop_process
 
 OUTAGE_SECONDS = 2.0
 AFTER_RECOVERY_SECONDS = 3.0
@@ -79,7 +79,8 @@ class Gunicorn:
     def __enter__(self) -> Gunicorn:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("w")
-        cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+        cmd = [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn", "config.wsgi:application",
+               "--bind", f"127.0.0.1:{self.port}",
                "--workers", "2", "--timeout", "30", "--log-level", "warning"]  # fmt: skip
         self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)  # fmt: skip
@@ -101,12 +102,7 @@ class Gunicorn:
         return {master.pid, *(child.pid for child in master.children())}
 
     def __exit__(self, *exc_info) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
+        stop_process(self.process, grace=20)
         self._log.close()
 
 
