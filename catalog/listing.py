@@ -53,9 +53,11 @@ def _model_list() -> QuerySet:
 PRICE_SORT_KEYS = {"input_price_sort": "input_price", "output_price_sort": "output_price"}
 
 
-def with_price_sort_keys(queryset: QuerySet) -> QuerySet:
-    """The keys a price ordering sorts by, unpriced models last (cursor pages cannot page over NULLs). Only for a
-    list ordered by price: PostgreSQL repeats each price's subquery for its key, per row."""
+def with_price_sort_keys(queryset: QuerySet, ordering) -> QuerySet:
+    """The keys a price ordering sorts by, unpriced models last (cursor pages cannot page over NULLs), added only
+    when ``ordering`` uses one: PostgreSQL repeats each price's subquery for its key, per row."""
+    if not any(term.lstrip("-") in PRICE_SORT_KEYS for term in ordering):
+        return queryset
     return queryset.annotate(**{key: Coalesce(price, NO_PRICE_SORT_KEY) for key, price in PRICE_SORT_KEYS.items()})
 
 

@@ -48,9 +48,7 @@ class AliasOrderingFilter(OrderingFilter):
 
     def filter_queryset(self, request, queryset, view):
         ordering = self.get_ordering(request, queryset, view) or ()
-        if any(term.lstrip("-") in listing.PRICE_SORT_KEYS for term in ordering):
-            queryset = listing.with_price_sort_keys(queryset)
-        return super().filter_queryset(request, queryset, view)
+        return super().filter_queryset(request, listing.with_price_sort_keys(queryset, ordering), view)
 
 
 class CatalogReadView:
