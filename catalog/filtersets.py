@@ -3,6 +3,9 @@ same thing everywhere and a shared URL shows the same rows."""
 
 from __future__ import annotations
 
+import functools
+import operator
+import re
 from collections.abc import Callable
 
 import django_filters
@@ -13,7 +16,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from catalog.choices import LicenseCategory, Lifecycle, Modality, TaskType
-from catalog.models import AIModel, ModelAlias, Organization
+from catalog.models import AIModel, ModelAlias, Organization, SearchWord
 
 # Governance answers "which models is this team approved for" (catalog cannot import governance): it registers a
 # function (queryset, team_slug, user) -> queryset at startup. Unregistered, the filter matches nothing.
@@ -29,38 +32,89 @@ def register_team_approval_filter(function: Callable[[QuerySet, str, object], Qu
 # so a word that a tenth of a 100k-model catalog shares ("llama") would otherwise cost hundreds of milliseconds
 # (bench/README.md). Exact slugs and aliases always rank first; past the cap a broad query should be narrowed.
 SEARCH_CANDIDATES = 200
-# Typo tolerance is the fallback when no word and no slug fragment matches: the closest names by trigram distance,
-# read in that order from the GiST index, so a misspelling costs the same whatever the catalog's size.
-TYPO_CANDIDATES = 100
+# A query that matches nothing is corrected word by word, then relaxed to all words but one; a longer query is not
+# relaxed (its subsets would multiply) and simply finds nothing.
+RELAXED_WORDS = 6
+WORD = re.compile(r"[^\W_]+")  # runs of letters and digits: the split the search_words triggers make (migration 0003)
 
 
-def search_candidates(text: str, query: SearchQuery) -> list[int]:
-    """The primary keys worth ranking for ``text``: exact slug or alias, full-text words and slug fragments; only
-    when those find nothing, the names closest to it (the typo fallback). One query, two for a typo."""
+def query_words(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+def correctable(word: str) -> bool:
+    """Words the vocabulary can hold (catalog.models.SearchWord): a letter, 3 to 100 characters."""
+    return 3 <= len(word) <= 100 and any(character.isalpha() for character in word)
+
+
+def words_query(words: list[str]) -> SearchQuery:
+    return SearchQuery(" ".join(words), search_type="plain", config="english")
+
+
+def search_candidates(text: str, query: SearchQuery) -> tuple[list[int], SearchQuery]:
+    """The primary keys worth ranking for ``text``, and the full-text query they were found with.
+
+    Exact slug or alias, full-text words and slug fragments: one query. Only when those find nothing, typo
+    tolerance, PostgreSQL's documented pg_trgm recipe: each word that is in no model's name is replaced by the
+    closest word that is (one query on a vocabulary of a few thousand words, whatever the catalog's size), and the
+    corrected words are matched; when they still find nothing, every set of all words but one is ("nimble harbor
+    4242" with no such model finds the nimble harbors)."""
+    found = _matches(text, query)
+    if found:
+        return found, query
+    words = query_words(text)
+    corrected = corrected_words(words)
+    if corrected != words:
+        query = words_query(corrected)
+        found = list(_full_text(query))
+        if found:
+            return found, query
+    if not 2 <= len(corrected) <= RELAXED_WORDS:
+        return [], query
+    subsets = [_full_text(words_query(corrected[:i] + corrected[i + 1 :])) for i in range(len(corrected))]
+    any_word = functools.reduce(operator.or_, (words_query([word]) for word in corrected))
+    return list(subsets[0].union(*subsets[1:])), any_word
+
+
+def _full_text(query: SearchQuery) -> QuerySet:
+    return AIModel.objects.filter(search_document=query).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES]
+
+
+def _matches(text: str, query: SearchQuery) -> list[int]:
     lowered = text.lower()
-    branches = [
-        ModelAlias.objects.filter(name=lowered).values_list("model_id", flat=True),
-        AIModel.objects.filter(search_document=query).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES],
-    ]
+    branches = [ModelAlias.objects.filter(name=lowered).values_list("model_id", flat=True), _full_text(query)]
     if not any(character.isspace() for character in lowered):  # a slug has no spaces: nothing to look for
         fragments = AIModel.objects.filter(slug__contains=lowered).order_by()
         branches.append(fragments.values_list("pk", flat=True)[:SEARCH_CANDIDATES])
-    found = list(AIModel.objects.filter(slug=lowered).values_list("pk", flat=True).union(*branches))
-    if found:
-        return found
-    closest = AIModel.objects.filter(display_name__trigram_similar=text).order_by(TrigramDistance("display_name", text))
-    return list(closest.values_list("pk", flat=True)[:TYPO_CANDIDATES])
+    return list(AIModel.objects.filter(slug=lowered).values_list("pk", flat=True).union(*branches))
+
+
+def corrected_words(words: list[str]) -> list[str]:
+    """Each word replaced by the closest word of some model's name or slug (itself when it is one), if any is at
+    least as similar as pg_trgm's threshold (``%``). One query for all the words."""
+    asked = list(dict.fromkeys(word for word in words if correctable(word)))
+    if not asked:
+        return words
+    closest = [
+        SearchWord.objects.filter(word__trigram_similar=word)
+        .annotate(asked=Value(word))
+        .order_by(TrigramDistance("word", word), "word")
+        .values_list("asked", "word")[:1]
+        for word in asked
+    ]
+    replacements = dict(closest[0].union(*closest[1:], all=True))
+    return [replacements.get(word, word) for word in words]
 
 
 def search_models(queryset: QuerySet, text: str) -> QuerySet:
-    """Full-text search with ranking (slug and name weigh most), plus trigram similarity so typos still match.
+    """Full-text search with ranking (slug and name weigh most), tolerant of typos (search_candidates).
 
-    One score orders the results (cursor pages need a single key): the full-text rank, plus how close the name is,
-    plus one for an exact slug or alias."""
+    One score orders the results (cursor pages need a single key): the full-text rank, plus how close the name is
+    to what was typed, plus one for an exact slug or alias."""
     text = text.strip()
     if not text:
         return queryset
-    query = SearchQuery(text, search_type="websearch", config="english")
+    candidates, query = search_candidates(text, SearchQuery(text, search_type="websearch", config="english"))
     lowered = text.lower()
     exact = Case(
         When(Q(slug=lowered) | Exists(ModelAlias.objects.filter(model=OuterRef("pk"), name=lowered)), then=Value(1.0)),
@@ -69,7 +123,7 @@ def search_models(queryset: QuerySet, text: str) -> QuerySet:
     )
     return (
         # The ids as one array parameter: a thousand placeholders cost more to bind than the search itself.
-        queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [search_candidates(text, query)]))
+        queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [candidates]))
         .annotate(search_rank=SearchRank(F("search_document"), query) + TrigramSimilarity("display_name", text) + exact)
         .order_by("-search_rank", "slug")
     )

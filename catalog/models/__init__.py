@@ -4,6 +4,7 @@ from catalog.models.models import AIModel, FieldObservation, LineageEdge, ModelA
 from catalog.models.offerings import Offering, Price
 from catalog.models.organizations import Organization
 from catalog.models.provenance import ProvenanceClaim
+from catalog.models.search import SearchWord
 from catalog.models.sources import ChangeEvent, Source, SyncRun
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Organization",
     "Price",
     "ProvenanceClaim",
+    "SearchWord",
     "Source",
     "SyncRun",
 ]

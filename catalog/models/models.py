@@ -1,5 +1,5 @@
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
@@ -66,8 +66,6 @@ class AIModel(TimeStampedModel):
             GinIndex(fields=["search_document"], name="catalog_model_search_idx"),
             GinIndex(fields=["input_modalities"], name="catalog_model_inmod_idx"),
             GinIndex(fields=["task_types"], name="catalog_model_tasks_idx"),
-            # GiST, not GIN: the typo fallback reads the closest names in distance order (KNN), whatever the size.
-            GistIndex(name="catalog_model_name_trgm_gist", fields=["display_name"], opclasses=["gist_trgm_ops"]),
             GinIndex(name="catalog_model_slug_trgm_idx", fields=["slug"], opclasses=["gin_trgm_ops"]),
         ]
         constraints = [

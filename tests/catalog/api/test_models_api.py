@@ -31,6 +31,19 @@ def test_an_exact_alias_or_slug_ranks_first_and_a_typo_ranks_the_closest_name_fi
     assert slugs(api.get(LIST, {"search": "Globex Chatr 2"}))[0] == "globex/chatter-2"  # closest name, not slug order
 
 
+def test_each_misspelt_word_is_corrected_to_a_word_of_some_name(api, world):
+    # Both words wrong: each is replaced by the closest word of the catalog's names, then matched as usual.
+    assert slugs(api.get(LIST, {"search": "globx chatr"}))[0] == "globex/chatter-2"
+    assert slugs(api.get(LIST, {"search": "acme reasner"}))[0] == "acme/reasoner-1"
+
+
+def test_a_query_no_model_matches_in_full_finds_those_matching_all_words_but_one(api, world):
+    # No "Acme Reasoner 7": every word is right, but together they match nothing; the reasoner matches two of three.
+    assert slugs(api.get(LIST, {"search": "acme reasoner 7"}))[0] == "acme/reasoner-1"
+    # A single word that is in no name and close to none finds nothing rather than anything.
+    assert slugs(api.get(LIST, {"search": "qqqzzz 7"})) == []
+
+
 def test_a_broad_search_ranks_a_bounded_set_of_candidates_but_never_loses_an_exact_match(api, world, monkeypatch):
     """Past SEARCH_CANDIDATES matches of one kind, only that many are ranked (bench/README.md: ranking reads every
     candidate); an exact slug is a candidate of its own, so it still comes first."""
