@@ -26,7 +26,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1")
+        # META, not DRF's get_authorization_header: that builds request.headers from every header, per request.
+        header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
         keyword, _, raw = header.partition(" ")

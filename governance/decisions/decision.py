@@ -34,6 +34,9 @@ class Decision:
     # What the caller must enforce when allowed: data classes, regions, budget, offering, reviewers' notes.
     obligations: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # Renderings of this (immutable) answer, by whoever presents it: the decision endpoint keeps its JSON body here,
+    # so a cached decision is encoded once, not on every request. Not part of the answer's identity.
+    rendered: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def decision(self) -> str:
