@@ -95,6 +95,32 @@ def decision_latency(targets: dict[str, Target], rates: dict[str, float], profil
     return out
 
 
+def decision_latency_rounds(targets: dict[str, Target], rates: dict[str, float], profile) -> dict:
+    """decision_latency over ``profile.rounds`` interleaved rounds: each variant's median p50 and p99 over the
+    rounds (one run's p99 rests on its slowest 1 %: a single stall moves it), every round kept."""
+    runs = [decision_latency(targets, rates, profile) for _ in range(profile.rounds)]
+    out = {}
+    for name in targets:
+        summaries = [run[name] for run in runs]
+        out[name] = {
+            "rate": summaries[0]["rate"],
+            "rounds": summaries,
+            **{
+                f"{side}_{p}": _median([s["server_ms"].get(side, {}).get(p) for s in summaries])
+                for side in ("app", "decide")
+                for p in ("p50", "p99")
+            },
+            "client_p50_ms": _median([s["client_p50_ms"] for s in summaries]),
+            "client_p99_ms": _median([s["client_p99_ms"] for s in summaries]),
+        }
+    return out
+
+
+def _median(values: list) -> float | None:
+    values = [value for value in values if value is not None]
+    return round(statistics.median(values), 3) if values else None
+
+
 def catalog_latency(base: str, fixtures: dict, profile) -> dict:
     """One user at a time: list API at page sizes 1 and 100, the catalog page at its smallest and largest page
     size (the page offers 25, 50 and 100 rows), and the page's default first page."""

@@ -142,8 +142,9 @@ def decision_rows(demo: dict) -> list[Row]:
             "decision",
             f"decision endpoint @ {dec['rate']:,.0f} req/s open loop: server p50 / p99",
             pair(dec["server_ms"].get("app", {}).get("p50"), p99),
-            f"p99 <= {DECISION_P99_MS:.0f} ms",
-            p99 is not None and p99 <= DECISION_P99_MS,
+            # Judged isolated (below) when the machine allows it: here the load generator shares the server's CPUs.
+            "(shared CPUs)" if demo.get("isolated") else f"p99 <= {DECISION_P99_MS:.0f} ms",
+            None if demo.get("isolated") else p99 is not None and p99 <= DECISION_P99_MS,
         ),
         Row(
             "decision",
@@ -166,6 +167,7 @@ def decision_rows(demo: dict) -> list[Row]:
                 pair(app.get("p50"), app.get("p99")),
             )
         )
+    rows += isolated_rows(demo.get("isolated"))
     decide = demo["decide"]
     rows += [
         Row(
@@ -185,6 +187,54 @@ def decision_rows(demo: dict) -> list[Row]:
         ),
     ]
     return rows
+
+
+def isolated_rows(isolated: dict | None) -> list[Row]:
+    """The decision views again, server and load generator on separate CPUs: where the p99 target is judged."""
+    if not isolated:
+        return []
+    rate, ratio = isolated["throughput"]["req_per_s"], isolated["throughput"]["ratio_to_bare"]
+    latency = isolated["latency"]
+    dec = latency["decision"]
+    where = (
+        f"gunicorn {isolated['workers']} worker(s) on CPU {cpu_list(isolated['server_cpus'])}, "
+        f"load generator on CPU {cpu_list(isolated['client_cpus'])}"
+    )
+    rows = [
+        Row("isolated", where, f"bare view {rate['bare']:,.0f} req/s", "(baseline)"),
+        Row(
+            "isolated",
+            "decision endpoint: saturation (x bare)",
+            f"{rate['decision']:,.0f} req/s = {ratio['decision']:.2f}x",
+            f">= {DECISION_MIN_RATIO:.1f}x bare",
+            ratio["decision"] >= DECISION_MIN_RATIO,
+        ),
+        Row(
+            "isolated",
+            f"decision endpoint @ {dec['rate']:,.0f} req/s open loop: server p50 / p99 (median of rounds)",
+            pair(dec["app_p50"], dec["app_p99"]),
+            f"p99 <= {DECISION_P99_MS:.0f} ms",
+            dec["app_p99"] is not None and dec["app_p99"] <= DECISION_P99_MS,
+        ),
+        Row("isolated", "  of which deciding (Server-Timing decide): p50 / p99",
+            pair(dec["decide_p50"], dec["decide_p99"])),
+        Row("isolated", "  client-observed, incl. TCP connect: p50 / p99",
+            pair(dec["client_p50_ms"], dec["client_p99_ms"])),
+    ]  # fmt: skip
+    for name, label in (("bare", "bare view"), ("raw", "raw SQL join")):
+        other = latency[name]
+        rows.append(
+            Row(
+                "isolated",
+                f"{label} @ {other['rate']:,.0f} req/s open loop: server p50 / p99",
+                pair(other["app_p50"], other["app_p99"]),
+            )
+        )
+    return rows
+
+
+def cpu_list(cpus: list[int]) -> str:
+    return ",".join(map(str, cpus))
 
 
 def scale_rows(demo: dict, scaled: dict) -> list[Row]:
@@ -210,13 +260,14 @@ def scale_rows(demo: dict, scaled: dict) -> list[Row]:
             f"{ms(before)} -> {ms(after)} ms",
         )
     )
-    label = f"decision endpoint server p50 @ {http['rate']:,.0f} req/s, demo -> scaled (alternated)"
+    where = ", isolated" if http.get("isolated") else ""
+    label = f"decision endpoint server p50 @ {http['rate']:,.0f} req/s{where}, demo -> scaled (alternated)"
     rows.append(_growth_row(label, http["demo"]["p50"], http["scaled"]["p50"]))
     p99 = http["scaled"]["p99"]
     rows.append(
         Row(
             "scale",
-            f"decision endpoint server p99 @ {http['rate']:,.0f} req/s, scaled (demo {ms(http['demo']['p99'])})",
+            f"decision endpoint server p99 @ {http['rate']:,.0f} req/s{where}, scaled (demo {ms(http['demo']['p99'])})",
             f"{ms(p99)} ms",
             f"<= {DECISION_P99_MS:.0f} ms",
             p99 is not None and p99 <= DECISION_P99_MS,

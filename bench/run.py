@@ -10,7 +10,8 @@ Phases, each on its own database next to the configured one (DATABASE_URL, else 
    rows it wrote counted by PostgreSQL;
 2. decision endpoint vs a bare JsonResponse view vs one raw SQL join per request, all in the same gunicorn (sync
    workers, production settings, same middleware): saturation throughput (closed loop) and server-side p50/p99 at
-   half of each one's saturation (open loop, fixed rate);
+   half of each one's saturation (open loop, fixed rate); then again isolated, the server pinned to half of the CPUs
+   (one worker per CPU) and the load generator to the other half;
 3. catalog list API and page latency at small and large page sizes, the first page's server-side render time;
 4. scale (``<db>_bench_scale``, kept between runs): decision latency demo vs scaled, catalog search p95.
 
@@ -84,15 +85,46 @@ def demo_phase(url: str, profile: Profile) -> dict:
         latency = measure.decision_latency(targets, rates, profile)
         log("catalog: list API and page latency")
         pages = measure.catalog_latency(app.base, fixtures, profile)
+    isolated = isolated_decision(url, fixtures, profile)
     log("decision: in-process latency (cache miss and hit)")
     decide = server.step(url, "decide", f"--pairs={profile.decide_pairs}")
     return {
         "catalog": catalog,
         "throughput": throughput,
         "latency": latency,
+        "isolated": isolated,
         "pages": pages,
         "decide": decide,
         "fixtures": fixtures,
+    }
+
+
+def isolated_decision(url: str, fixtures: dict, profile: Profile) -> dict | None:
+    """The same three views with the server and the load generator on separate CPUs: one sync worker per server
+    CPU, pinned, and the load generator pinned to the other half. Above, all of them share every CPU, so a
+    request's server time also counts the moments the load generator or another worker held its CPU."""
+    split = server.split_cpus()
+    if split is None:
+        log("decision, isolated: skipped (fewer than two CPUs)")
+        return None
+    server_cpus, client_cpus = split
+    log(f"decision, isolated: server on CPUs {sorted(server_cpus)}, load generator on CPUs {sorted(client_cpus)}")
+    log_path = profile.log_dir / "gunicorn-isolated.log"
+    with (
+        server.Gunicorn(url, workers=len(server_cpus), log_path=log_path, cpus=server_cpus) as app,
+        server.running_on(client_cpus),
+    ):
+        targets = measure.decision_targets(app.base, fixtures)
+        measure.check_decision_targets(targets)
+        throughput = measure.decision_throughput(targets, profile)
+        rates = {name: rate / 2 for name, rate in throughput["req_per_s"].items()}
+        latency = measure.decision_latency_rounds(targets, rates, profile)
+    return {
+        "server_cpus": sorted(server_cpus),
+        "client_cpus": sorted(client_cpus),
+        "workers": len(server_cpus),
+        "throughput": throughput,
+        "latency": latency,
     }
 
 
@@ -140,8 +172,11 @@ def components_text(components: dict) -> str:
 
 def scale_phase(url: str, demo_url: str, demo: dict, profile: Profile, *, fresh: bool) -> dict:
     prepared = scale.prepare(url, scale.SIZES[profile.name], fresh=fresh, log=log)
-    rate = demo["latency"]["decision"]["rate"]
-    measured = scale.measure_scaled(url, demo_url, demo["fixtures"], profile=profile, decision_rate=rate, log=log)
+    isolated = demo["isolated"]
+    rate = (isolated or demo)["latency"]["decision"]["rate"]
+    measured = scale.measure_scaled(
+        url, demo_url, demo["fixtures"], profile=profile, decision_rate=rate, isolated=isolated, log=log
+    )
     return {**prepared, **measured}
 
 

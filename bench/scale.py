@@ -46,11 +46,15 @@ def prepare(url: str, sizes: dict, *, fresh: bool, log) -> dict:
     return {"database_created": created, "generate_seconds": round(seconds, 1), "generate_output": output}
 
 
-def measure_scaled(url: str, demo_url: str, demo_fixtures: dict, *, profile, decision_rate: float, log) -> dict:
+def measure_scaled(
+    url: str, demo_url: str, demo_fixtures: dict, *, profile, decision_rate: float, isolated: dict | None, log
+) -> dict:
     """Decision latency, demo-sized against scaled database, and catalog search on the scaled one.
 
     On a shared machine the noise between two runs a minute apart can exceed the 20 % being judged, so the two
-    databases are measured in alternation, round after round (both servers up at once), and compared by median."""
+    databases are measured in alternation, round after round (both servers up at once), and compared by median.
+    The endpoint is measured as the demo's was judged: isolated (server and load generator on separate CPUs) when
+    the demo phase could isolate it."""
     fixtures = server.step(url, "fixtures")
     counts = server.step(url, "counts")
     log(f"scale database holds {counts}")
@@ -59,12 +63,16 @@ def measure_scaled(url: str, demo_url: str, demo_fixtures: dict, *, profile, dec
         for side, side_url in (("demo", demo_url), ("scaled", url)):
             decide[side].append(server.step(side_url, "decide", f"--pairs={profile.decide_pairs}"))
     http = {"demo": [], "scaled": []}
+    server_cpus = frozenset(isolated["server_cpus"]) if isolated else None
+    client_cpus = frozenset(isolated["client_cpus"]) if isolated else None
+    workers = isolated["workers"] if isolated else profile.workers
     with (
-        server.Gunicorn(demo_url, workers=profile.workers, log_path=profile.log_dir / "gunicorn.log") as demo_app,
-        server.Gunicorn(url, workers=profile.workers, log_path=profile.log_dir / "gunicorn-scale.log") as app,
+        server.Gunicorn(demo_url, workers=workers, log_path=profile.log_dir / "gunicorn.log", cpus=server_cpus) as demo,
+        server.Gunicorn(url, workers=workers, log_path=profile.log_dir / "gunicorn-scale.log", cpus=server_cpus) as app,
+        server.running_on(client_cpus),
     ):
         targets = {
-            "demo": measure.decision_targets(demo_app.base, demo_fixtures)["decision"],
+            "demo": measure.decision_targets(demo.base, demo_fixtures)["decision"],
             "scaled": measure.decision_targets(app.base, fixtures)["decision"],
         }
         measure.check_decision_targets(targets)
@@ -72,12 +80,13 @@ def measure_scaled(url: str, demo_url: str, demo_fixtures: dict, *, profile, dec
         for _ in range(profile.rounds):
             for side, target in targets.items():
                 http[side].append(measure.decision_latency({side: target}, {side: decision_rate}, profile)[side])
-        log("catalog search on the scale database")
+    log("catalog search on the scale database")
+    with server.Gunicorn(url, workers=profile.workers, log_path=profile.log_dir / "gunicorn-scale.log") as app:
         search = measure.catalog_search(app.base, fixtures, profile)
     return {
         "counts": counts,
         "decide": summarize_decide(decide),
-        "decision_http": summarize_http(http),
+        "decision_http": {**summarize_http(http), "isolated": bool(isolated)},
         "search": search,
     }
 

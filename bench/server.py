@@ -7,6 +7,8 @@ configured database itself is never touched.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
 import signal
@@ -130,6 +132,30 @@ def step(url: str, name: str, *args: str) -> dict:
     return json.loads(process.stdout.strip().splitlines()[-1])
 
 
+def split_cpus() -> tuple[frozenset[int], frozenset[int]] | None:
+    """The CPUs this process may use, in two halves: the server's (the lower) and the load generator's. None with
+    fewer than two: then nothing can be isolated."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    half = len(cpus) // 2
+    return frozenset(cpus[:half]), frozenset(cpus[half:])
+
+
+@contextlib.contextmanager
+def running_on(cpus: frozenset[int] | None):
+    """This process (the load generator runs in it) on ``cpus`` for the block; None leaves it where it is."""
+    if cpus is None:
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -137,12 +163,14 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """``gunicorn bench.wsgi`` on a free loopback port, sync workers, for the duration of a ``with`` block."""
+    """``gunicorn bench.wsgi`` on a free loopback port, sync workers, for the duration of a ``with`` block; with
+    ``cpus``, the master and every worker it forks run on those CPUs only."""
 
-    def __init__(self, url: str, *, workers: int, log_path: Path):
+    def __init__(self, url: str, *, workers: int, log_path: Path, cpus: frozenset[int] | None = None):
         self.url = url
         self.workers = workers
         self.log_path = log_path
+        self.cpus = cpus
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -161,7 +189,8 @@ class Gunicorn:
             "--backlog=2048",
             f"--error-logfile={self.log_path}",
         ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=bench_env(self.url))
+        pin = None if self.cpus is None else functools.partial(os.sched_setaffinity, 0, self.cpus)
+        self.process = subprocess.Popen(command, cwd=ROOT, env=bench_env(self.url), preexec_fn=pin)
         self._wait_ready(timeout=60)
         return self
 
