@@ -251,7 +251,7 @@ def scale_rows(demo: dict, scaled: dict) -> list[Row]:
     decide, http = scaled["decide"], scaled["decision_http"]
     for kind, label in (("miss", "miss, buffers warm"), ("hit", "hit")):
         before, after = decide["demo"][f"{kind}_ms"]["p50"], decide["scaled"][f"{kind}_ms"]["p50"]
-        rows.append(_growth_row(f"decide() cache {label} p50, demo -> scaled (alternated)", before, after))
+        rows.append(_growth_row(f"decide() cache {label} p50, same questions, demo -> scaled", before, after))
     before, after = decide["demo"]["first_miss_ms"]["p50"], decide["scaled"]["first_miss_ms"]["p50"]
     rows.append(
         Row(

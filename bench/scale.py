@@ -8,7 +8,9 @@ on bench/run.py drops it first.
 
 from __future__ import annotations
 
+import json
 import statistics
+import tempfile
 import time
 
 from bench import measure, server
@@ -58,10 +60,17 @@ def measure_scaled(
     fixtures = server.step(url, "fixtures")
     counts = server.step(url, "counts")
     log(f"scale database holds {counts}")
-    decide = {"demo": [], "scaled": []}
-    for _ in range(profile.rounds):
-        for side, side_url in (("demo", demo_url), ("scaled", url)):
-            decide[side].append(server.step(side_url, "decide", f"--pairs={profile.decide_pairs}"))
+    # The same questions on both sides (the demo's mix: half entitled pairs, half random ones; every demo team and
+    # model is in the scaled database too), so the comparison is of one decision's cost as the data grows, not of
+    # two sets of decisions (generated entitlements carry other conditions than the demo's).
+    decide = {"demo": [server.step(demo_url, "decide", f"--pairs={profile.decide_pairs}")], "scaled": []}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="bench-questions-") as questions:
+        json.dump(decide["demo"][0]["questions"], questions)
+        questions.flush()
+        for round_ in range(profile.rounds):
+            sides = (("scaled", url),) if round_ == 0 else (("demo", demo_url), ("scaled", url))
+            for side, side_url in sides:
+                decide[side].append(server.step(side_url, "decide", f"--questions={questions.name}"))
     http = {"demo": [], "scaled": []}
     server_cpus = frozenset(isolated["server_cpus"]) if isolated else None
     client_cpus = frozenset(isolated["client_cpus"]) if isolated else None

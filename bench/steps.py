@@ -10,7 +10,8 @@ the benchmark server's settings (bench.settings), so the tokens and the session 
 - ``fixtures``: the demo organisation, a gateway token (scope ``decisions``), a catalog token, a logged-in session,
   and one (team, model) pair with a live entitlement: everything the HTTP measurements send.
 - ``decide``: decision latency in this process, without HTTP: a cache miss (one SQL statement) over many distinct
-  (team, model) pairs, first with cold buffers and then warm, and a cache hit.
+  (team, model) pairs, first with cold buffers and then warm, and a cache hit; the pairs are drawn from the
+  database, or read from ``--questions`` (the same questions on two databases).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import django
 
@@ -177,7 +179,10 @@ def step_decide(args) -> dict:
 
     if not decision_listener_ready(timeout=10):
         log("warning: the decision listener did not confirm the version; hits may read the database")
-    pairs = _pairs(random.Random(args.seed), args.pairs, Team, AIModel, Entitlement)
+    if args.questions:  # the same questions as another database was asked (the scale phase's comparison)
+        pairs = [tuple(pair) for pair in json.loads(Path(args.questions).read_text())]
+    else:
+        pairs = _pairs(random.Random(args.seed), args.pairs, Team, AIModel, Entitlement)
 
     def miss(team: str, model: str) -> float:
         decision_cache_clear()
@@ -198,6 +203,7 @@ def step_decide(args) -> dict:
         hits.append((time.perf_counter() - started) * 1000)
     return {
         "pairs": len(pairs),
+        "questions": pairs,
         "miss_ms": percentiles(misses),
         "first_miss_ms": percentiles(cold),
         "hit_ms": percentiles(hits),
@@ -250,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("step", choices=sorted(STEPS))
     parser.add_argument("--pairs", type=int, default=400, help="decide: distinct (team, model) questions")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--questions", help="decide: a JSON file of [team, model] pairs to ask instead")
     args = parser.parse_args(argv)
     django.setup()
     result = STEPS[args.step](args)
