@@ -32,9 +32,9 @@ def register_team_approval_filter(function: Callable[[QuerySet, str, object], Qu
 # so a word that a tenth of a 100k-model catalog shares ("llama") would otherwise cost hundreds of milliseconds
 # (bench/README.md). Exact slugs and aliases always rank first; past the cap a broad query should be narrowed.
 SEARCH_CANDIDATES = 200
-# A query that matches nothing is corrected word by word, then relaxed to all words but one; a longer query is not
-# relaxed (its subsets would multiply) and simply finds nothing.
-RELAXED_WORDS = 6
+# A query that matches nothing is corrected word by word, then relaxed to all words but one; a longer query is
+# neither (its corrections and subsets would multiply) and simply finds nothing.
+TOLERANT_WORDS = 6
 WORD = re.compile(r"[^\W_]+")  # runs of letters and digits: the split the search_words triggers make (migration 0003)
 
 
@@ -63,13 +63,15 @@ def search_candidates(text: str, query: SearchQuery) -> tuple[list[int], SearchQ
     if found:
         return found, query
     words = query_words(text)
+    if len(words) > TOLERANT_WORDS:
+        return [], query
     corrected = corrected_words(words)
     if corrected != words:
         query = words_query(corrected)
         found = list(_full_text(query))
         if found:
             return found, query
-    if not 2 <= len(corrected) <= RELAXED_WORDS:
+    if len(corrected) < 2:
         return [], query
     subsets = [_full_text(words_query(corrected[:i] + corrected[i + 1 :])) for i in range(len(corrected))]
     any_word = functools.reduce(operator.or_, (words_query([word]) for word in corrected))

@@ -44,6 +44,14 @@ def test_a_query_no_model_matches_in_full_finds_those_matching_all_words_but_one
     assert slugs(api.get(LIST, {"search": "qqqzzz 7"})) == []
 
 
+def test_typo_tolerance_is_bounded_to_short_queries(api, world, monkeypatch):
+    from catalog import filtersets
+
+    assert slugs(api.get(LIST, {"search": "globx chatr 2"}))[0] == "globex/chatter-2"
+    monkeypatch.setattr(filtersets, "TOLERANT_WORDS", 2)  # three words: past the bound, no correction is tried
+    assert slugs(api.get(LIST, {"search": "globx chatr 2"})) == []
+
+
 def test_a_broad_search_ranks_a_bounded_set_of_candidates_but_never_loses_an_exact_match(api, world, monkeypatch):
     """Past SEARCH_CANDIDATES matches of one kind, only that many are ranked (bench/README.md: ranking reads every
     candidate); an exact slug is a candidate of its own, so it still comes first."""
