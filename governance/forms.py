@@ -242,6 +242,17 @@ class TokenForm(PortalForm):
         return _future_day(self.cleaned_data.get("expires_on"))
 
 
+class PersonalTokenForm(TokenForm):
+    """A person's own token: every scope is offered; the service refuses those the person may not hold."""
+
+    scopes = forms.MultipleChoiceField(
+        choices=TokenScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A token carries at most what you may do yourself. 'decisions' and 'admin' are for governance "
+        "admins, 'reviews:write' for reviewers.",
+    )
+
+
 class WebhookForm(PortalForm):
     url = forms.URLField(max_length=500, label="URL", assume_scheme="https")
     events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)

@@ -12,6 +12,7 @@ from governance.views import (
     requests,
     reviews,
     teams,
+    tokens,
 )
 
 app_name = "governance"
@@ -42,6 +43,8 @@ urlpatterns = [
     path("teams/<slug:slug>/tokens/<int:pk>/revoke/", teams.token_revoke, name="token-revoke"),
     path("teams/<slug:slug>/webhooks/", teams.webhook_create, name="webhook-create"),
     path("teams/<slug:slug>/webhooks/<int:pk>/deactivate/", teams.webhook_deactivate, name="webhook-deactivate"),
+    path("tokens/", tokens.my_tokens, name="my-tokens"),
+    path("tokens/<int:pk>/revoke/", tokens.my_token_revoke, name="my-token-revoke"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/verify/", audit.audit_chain_status, name="audit-verify"),
     path("audit/export.<str:fmt>", audit.audit_export, name="audit-export"),

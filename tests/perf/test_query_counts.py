@@ -103,6 +103,7 @@ CASES: dict[str, tuple[str, Url]] = {
     "governance:reviews": ("reviewer", page("governance:reviews")),
     "governance:teams": ("admin", page("governance:teams")),
     "governance:team": ("admin", page("governance:team", slug=lambda w: w.teams[0].slug)),
+    "governance:my-tokens": ("member", page("governance:my-tokens")),
     "governance:audit": ("auditor", page("governance:audit")),
     "governance:audit-verify": ("auditor", page("governance:audit-verify")),
     "governance:audit-export": ("auditor", page("governance:audit-export", fmt=lambda w: "json")),
