@@ -71,5 +71,6 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "mg_<key_id>.<secret>",
-            "description": "An API token created in the portal (team page) or with `manage.py create_api_token`.",
+            "description": "An API token created in the portal (a team's page for team tokens, My API tokens for "
+            "your own), through `/api/v1/tokens/` or with `manage.py create_api_token`.",
         }
