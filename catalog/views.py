@@ -60,7 +60,7 @@ def model_list(request):
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else listing.model_list()
     sort = request.GET.get("sort", "")
     if sort in SORTS:
-        queryset = listing.with_price_sort_keys(queryset, SORTS[sort]).order_by(*SORTS[sort])
+        queryset = queryset.order_by(*SORTS[sort])
     elif not request.GET.get("search"):
         queryset = queryset.order_by("slug")
     page = Paginator(queryset, _page_size(request)).get_page(request.GET.get("page"))

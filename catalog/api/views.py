@@ -32,23 +32,24 @@ class ModelCursorPagination(SlugCursorPagination):
 
 
 class AliasOrderingFilter(OrderingFilter):
-    """``?ordering=input_price`` sorts by the annotation that puts unpriced models last (cursor pages cannot page over
-    NULLs); the public names stay the field names clients see in the response."""
+    """``?ordering=input_price`` sorts by the key that puts unpriced models last (cursor pages cannot page over
+    NULLs), then by slug in the same direction: equal prices page in a stable order, and both directions read the
+    price index (catalog.models.AIModel) without a sort. The public names stay the field names of the response."""
 
-    aliases = {"input_price": "input_price_sort", "output_price": "output_price_sort"}
+    aliases = {price: key for key, price in listing.PRICE_SORT_KEYS.items()}
 
     def get_ordering(self, request, queryset, view):
         ordering = super().get_ordering(request, queryset, view)
         if not ordering:
             return ordering
-        return [
+        terms = [
             ("-" if term.startswith("-") else "") + self.aliases.get(term.lstrip("-"), term.lstrip("-"))
             for term in ordering
         ]
-
-    def filter_queryset(self, request, queryset, view):
-        ordering = self.get_ordering(request, queryset, view) or ()
-        return super().filter_queryset(request, listing.with_price_sort_keys(queryset, ordering), view)
+        last = ordering[-1]
+        if last.lstrip("-") in self.aliases:
+            terms.append("-slug" if last.startswith("-") else "slug")
+        return terms
 
 
 class CatalogReadView:

@@ -8,6 +8,14 @@ from django.db.models.functions import Coalesce
 from catalog.choices import AliasResolution, Architecture, Capability, Lifecycle, LineageRelation, Modality, TaskType
 from core.models import TimeStampedModel
 
+# Sorts models without a price after every priced one: cursor pages cannot page over NULLs. The list orders by this
+# very expression and AIModel's indexes index it, so a price-sorted page reads an index (migration 0004).
+NO_PRICE_SORT_KEY = models.Value(10**9, output_field=models.DecimalField(max_digits=20, decimal_places=10))
+
+
+def price_sort_key(field: str) -> Coalesce:
+    return Coalesce(field, NO_PRICE_SORT_KEY, output_field=models.DecimalField(max_digits=20, decimal_places=10))
+
 
 def choice_array(choices, **kwargs):
     return ArrayField(models.CharField(max_length=30, choices=choices), default=list, blank=True, **kwargs)
@@ -48,6 +56,14 @@ class AIModel(TimeStampedModel):
     )
     # An identity no rule could resolve: it stands alone until a person merges it (never a silent duplicate).
     is_unresolved = models.BooleanField(default=False, db_index=True)
+    # The cheapest current standard price per 1M tokens over the model's offerings that are not retired, kept by
+    # PostgreSQL triggers on catalog_price and catalog_offering (migration 0004): nothing else can write them.
+    input_price = models.DecimalField(
+        max_digits=20, decimal_places=10, null=True, blank=True, editable=False, help_text="USD per 1M tokens."
+    )
+    output_price = models.DecimalField(
+        max_digits=20, decimal_places=10, null=True, blank=True, editable=False, help_text="USD per 1M tokens."
+    )
     # Weighted full-text document, kept by PostgreSQL itself.
     search_document = models.GeneratedField(
         expression=SearchVector("slug", "display_name", weight="A", config="english")
@@ -67,6 +83,8 @@ class AIModel(TimeStampedModel):
             GinIndex(fields=["input_modalities"], name="catalog_model_inmod_idx"),
             GinIndex(fields=["task_types"], name="catalog_model_tasks_idx"),
             GinIndex(name="catalog_model_slug_trgm_idx", fields=["slug"], opclasses=["gin_trgm_ops"]),
+            models.Index(price_sort_key("input_price"), "slug", name="catalog_model_input_price_idx"),
+            models.Index(price_sort_key("output_price"), "slug", name="catalog_model_output_price_idx"),
         ]
         constraints = [
             models.CheckConstraint(

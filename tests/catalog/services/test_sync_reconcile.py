@@ -98,9 +98,10 @@ def test_a_changed_price_closes_the_open_row_and_opens_a_new_one(make_source):
     written = rows_written_by(lambda: runs.append(sync(source, gpt4o_snapshot(input_usd="3.00"))))
 
     second = runs[0]
-    # one price closed, one opened, one event, the run, what the source read, the audit event: nothing else
-    assert written == {"catalog_price": 2, "catalog_changeevent": 1, "catalog_syncrun": 2, "catalog_source": 1,
-                       "core_auditevent": 1}  # fmt: skip
+    # one price closed, one opened, one event, the run, what the source read, the audit event, and the model's stored
+    # cheapest price, once per price statement (none current after the close, 3.00 after the open): nothing else
+    assert written == {"catalog_price": 2, "catalog_aimodel": 2, "catalog_changeevent": 1, "catalog_syncrun": 2,
+                       "catalog_source": 1, "core_auditevent": 1}  # fmt: skip
     audit = AuditEvent.objects.get(action="catalog.source_sync", target_id=str(source.pk), after__run=second.pk)
     assert (audit.actor_label, audit.after["updated"]) == ("sync:feed-a", 1)
 
