@@ -147,7 +147,7 @@ CREATE TRIGGER catalog_aimodel_cheapest_update BEFORE UPDATE OF input_price, out
     EXECUTE FUNCTION catalog_aimodel_keep_cheapest_prices();
 
 SELECT catalog_refresh_cheapest_prices(ARRAY(SELECT id FROM catalog_aimodel));
-"""  # noqa: S608 (built from the module's constants only)
+"""  # noqa: S608  # nosec B608 built from the module's constants only, no input
 
 REVERSE_SQL = """
 DROP TRIGGER catalog_aimodel_cheapest_update ON catalog_aimodel;
