@@ -117,8 +117,9 @@ def manage(url: str, *args: str) -> str:
     return process.stdout
 
 
-def step(url: str, name: str, *args: str) -> dict:
-    """Run a bench.steps step on the database and return its JSON result (progress goes to our stderr)."""
+def step(url: str, name: str, *args: str, cpus: frozenset[int] | None = None) -> dict:
+    """Run a bench.steps step on the database and return its JSON result (progress goes to our stderr); with
+    ``cpus``, the step runs on those CPUs only."""
     process = subprocess.run(
         [PYTHON, "-m", "bench.steps", name, *args],
         cwd=ROOT,
@@ -126,6 +127,7 @@ def step(url: str, name: str, *args: str) -> dict:
         stdout=subprocess.PIPE,
         text=True,
         timeout=STEP_TIMEOUT,
+        preexec_fn=_pinned(cpus),
     )
     if process.returncode:
         raise RuntimeError(f"bench step {name!r} failed (exit {process.returncode}); see the messages above")
@@ -154,6 +156,11 @@ def running_on(cpus: frozenset[int] | None):
         yield
     finally:
         os.sched_setaffinity(0, before)
+
+
+def _pinned(cpus: frozenset[int] | None):
+    """A child's preexec_fn that pins it to ``cpus`` (None: no pinning)."""
+    return None if cpus is None else functools.partial(os.sched_setaffinity, 0, cpus)
 
 
 def free_port() -> int:
@@ -189,8 +196,7 @@ class Gunicorn:
             "--backlog=2048",
             f"--error-logfile={self.log_path}",
         ]
-        pin = None if self.cpus is None else functools.partial(os.sched_setaffinity, 0, self.cpus)
-        self.process = subprocess.Popen(command, cwd=ROOT, env=bench_env(self.url), preexec_fn=pin)
+        self.process = subprocess.Popen(command, cwd=ROOT, env=bench_env(self.url), preexec_fn=_pinned(self.cpus))
         self._wait_ready(timeout=60)
         return self
 
