@@ -137,3 +137,41 @@ def test_the_pre_check_turns_to_deny_for_a_prohibited_use_case_before_submitting
     page.get_by_label("Use case", exact=True).select_option(label="Docs search")
     expect(page.locator("#new-use-case")).to_be_hidden()
     assert not ApprovalRequest.objects.exists()
+
+
+def test_a_person_issues_a_personal_token_uses_it_and_revokes_it(open_page, live_server):
+    """My API tokens: the secret is shown once, works against the API, and stops working at once when revoked."""
+    import urllib.error
+    import urllib.request
+
+    build_world()
+
+    def api_status(secret: str) -> int:
+        url = f"{live_server.url}/api/v1/models/?page_size=1"
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {secret}"})  # noqa: S310 (loopback)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (the live server, loopback)
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    page = open_page()
+    sign_in(page, "rob.requester")
+    page.get_by_role("link", name="My API tokens").click()
+    expect(page.get_by_role("heading", name="My API tokens")).to_be_visible()
+    expect(page.get_by_text("You have no personal token.")).to_be_visible()
+
+    page.get_by_label("Name").fill("laptop-script")
+    page.get_by_label("Read the catalog").check()
+    page.get_by_role("button", name="Issue token").click()
+    secret = page.get_by_label("API token").input_value()
+    assert secret.startswith("mg_")
+    expect(page.get_by_role("row", name=re.compile("laptop-script"))).to_contain_text("active")
+    assert api_status(secret) == 200
+
+    page.goto("/tokens/")  # shown once: the page again has no secret to show
+    expect(page.get_by_label("API token")).to_have_count(0)
+
+    page.get_by_role("button", name="Revoke token laptop-script").click()
+    expect(page.get_by_role("row", name=re.compile("laptop-script"))).to_contain_text("revoked")
+    assert api_status(secret) == 401
