@@ -86,9 +86,30 @@ def _matches(text: str, query: SearchQuery) -> list[int]:
     lowered = text.lower()
     branches = [ModelAlias.objects.filter(name=lowered).values_list("model_id", flat=True), _full_text(query)]
     if not any(character.isspace() for character in lowered):  # a slug has no spaces: nothing to look for
-        fragments = AIModel.objects.filter(slug__contains=lowered).order_by()
-        branches.append(fragments.values_list("pk", flat=True)[:SEARCH_CANDIDATES])
+        branches.append(_slug_fragments(lowered))
     return list(AIModel.objects.filter(slug=lowered).values_list("pk", flat=True).union(*branches))
+
+
+# Slugs that start with the fragment first, read in the order of the slug's pattern index (Django's `_like` index
+# of a unique CharField), so a prefix that a large part of the catalog shares (a publisher's name) costs its first
+# rows only; then, only when those fall short of the cap, slugs that contain it anywhere (the trigram index, which
+# would otherwise collect every row sharing the fragment's trigrams first). One statement: PostgreSQL starts the
+# second scan only if the first returned fewer rows than the outer LIMIT. `ORDER BY ... USING ~<~` is what makes the
+# planner read the pattern index for the prefix; the ORM cannot say it.
+SLUG_FRAGMENT_SQL = """
+SELECT id FROM (
+    (SELECT id FROM catalog_aimodel WHERE slug LIKE %s ORDER BY slug USING ~<~ LIMIT %s)
+    UNION ALL
+    (SELECT id FROM catalog_aimodel WHERE slug LIKE %s LIMIT %s)
+) AS fragment LIMIT %s
+"""
+
+
+def _slug_fragments(lowered: str) -> QuerySet:
+    escaped = lowered.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    cap = SEARCH_CANDIDATES
+    matching = RawSQL(SLUG_FRAGMENT_SQL, [f"{escaped}%", cap, f"%{escaped}%", cap, cap])  # noqa: S611 (constant SQL)
+    return AIModel.objects.filter(pk__in=matching).order_by().values_list("pk", flat=True)
 
 
 def corrected_words(words: list[str]) -> list[str]:

@@ -44,6 +44,12 @@ def test_a_query_no_model_matches_in_full_finds_those_matching_all_words_but_one
     assert slugs(api.get(LIST, {"search": "qqqzzz 7"})) == []
 
 
+def test_a_slug_fragment_matches_at_the_start_or_anywhere_and_a_like_wildcard_is_literal(api, world):
+    assert set(slugs(api.get(LIST, {"search": "globex/"}))) == {"globex/chatter-2", "globex/unpriced"}  # a prefix
+    assert slugs(api.get(LIST, {"search": "atter-2"})) == ["globex/chatter-2"]  # inside a slug
+    assert slugs(api.get(LIST, {"search": "%"})) == []  # a literal "%", not "every slug"
+
+
 def test_typo_tolerance_is_bounded_to_short_queries(api, world, monkeypatch):
     from catalog import filtersets
 
