@@ -175,3 +175,4 @@ def test_a_person_issues_a_personal_token_uses_it_and_revokes_it(open_page, live
     page.get_by_role("button", name="Revoke token laptop-script").click()
     expect(page.get_by_role("row", name=re.compile("laptop-script"))).to_contain_text("revoked")
     assert api_status(secret) == 401
+    screenshot(page, "my-tokens")  # after the revoke: no secret on it
