@@ -241,6 +241,12 @@ class TokenForm(PortalForm):
     def clean_expires_on(self):
         return _future_day(self.cleaned_data.get("expires_on"))
 
+    def service_fields(self) -> dict:
+        """api_token_create's arguments: a typed expiry day means until the end of that day."""
+        data = self.cleaned_data
+        expires = end_of_day(data["expires_on"]) if data.get("expires_on") else None
+        return {"name": data["name"], "scopes": data["scopes"], "expires_at": expires}
+
 
 class PersonalTokenForm(TokenForm):
     """A person's own token: every scope is offered; the service refuses those the person may not hold."""

@@ -41,8 +41,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if (
             token is None
             or not tokens.secret_matches(parsed.secret, token.secret_hash)
-            or token.revoked_at is not None
-            or (token.expires_at is not None and token.expires_at <= now)
+            or token.status_at(now) != "active"
             or not token.user.is_active
         ):
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked API token.")

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.models import TimeStampedModel
 
@@ -50,3 +51,15 @@ class ApiToken(TimeStampedModel):
     @property
     def prefix(self) -> str:
         return f"mg_{self.key_id}"
+
+    def status_at(self, now) -> str:
+        """'revoked', 'expired' or 'active': only an active token authenticates (its owner must be active too)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())

@@ -8,14 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from governance import permissions
 from governance.choices import LIVE_ENTITLEMENT_STATUSES
-from governance.forms import MemberAddForm, MemberRoleForm, TokenForm, UseCaseForm, WebhookForm, end_of_day
+from governance.forms import MemberAddForm, MemberRoleForm, TokenForm, UseCaseForm, WebhookForm
 from governance.models import ApiToken, Team
 from governance.selectors import (
     entitlement_list_for,
@@ -66,7 +65,6 @@ def render_team(request, team: Team, *, status: int = 200, bound=None, new_secre
         "forms": forms,
         "new_secret": new_secret,
         "role_form": MemberRoleForm(),
-        "now": timezone.now(),
     }
     return render(request, "governance/team_detail.html", context, status=status)
 
@@ -162,11 +160,7 @@ def token_create(request, slug: str):
     team = _team(request, slug)
 
     def issue(form):
-        data = form.cleaned_data
-        expires = end_of_day(data["expires_on"]) if data.get("expires_on") else None
-        token, secret = api_token_create(
-            actor=request.user, name=data["name"], scopes=data["scopes"], team=team, expires_at=expires
-        )
+        token, secret = api_token_create(actor=request.user, team=team, **form.service_fields())
         secret_shown = {"kind": "API token", "name": token.name, "value": secret}
         return render_team(request, team, new_secret=secret_shown)
 

@@ -7,12 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError, PermissionDeniedError
-from governance.forms import PersonalTokenForm, end_of_day
+from governance.forms import PersonalTokenForm
 from governance.models import ApiToken
 from governance.selectors import token_list_for
 from governance.services.tokens import api_token_create, api_token_revoke
@@ -30,7 +29,6 @@ def render_my_tokens(request, *, form=None, status: int = 200, new_secret=None):
         "tokens": list(_my_tokens(request.user)),
         "form": form or PersonalTokenForm(),
         "new_secret": new_secret,
-        "now": timezone.now(),
     }
     return render(request, "governance/my_tokens.html", context, status=status)
 
@@ -49,12 +47,8 @@ def my_tokens(request):
 def _issue(request, form):
     if not form.is_valid():
         return render_my_tokens(request, form=form, status=400)
-    data = form.cleaned_data
-    expires = end_of_day(data["expires_on"]) if data.get("expires_on") else None
     try:
-        token, secret = api_token_create(
-            actor=request.user, name=data["name"], scopes=data["scopes"], expires_at=expires
-        )
+        token, secret = api_token_create(actor=request.user, **form.service_fields())
     except ApplicationError as exc:
         # A refused scope is a correction to make on this form (the person may use the page, not that scope), so it
         # is shown next to the scopes with a 400 rather than as a 403 page.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -94,6 +96,19 @@ def test_a_token_secret_is_shown_once_and_only_its_hash_is_stored(client, team_a
     assert token.secret_hash == tokens.secret_hash(secret.split(".", 1)[1]) and secret not in token.secret_hash
     again = client.get(team_url(team)).content.decode()
     assert secret not in again and token.prefix in again
+
+
+def test_the_team_page_shows_each_tokens_status_and_expiry(client, team_admin, team):
+    client.force_login(team_admin)
+    create = team_url(team, "governance:token-create")
+    client.post(create, {"name": "until-2999", "scopes": ["catalog:read"], "expires_on": "2999-12-31"})
+    client.post(create, {"name": "gone", "scopes": ["catalog:read"]})
+    gone = ApiToken.objects.get(name="gone")
+    assert ApiToken.objects.get(name="until-2999").expires_at.date().isoformat() == "2999-12-31"
+    client.post(team_url(team, "governance:token-revoke", gone.pk))
+    page = client.get(team_url(team)).content.decode()
+    assert re.search(r'badge-ok">active</span>\s*<br><span class="small muted">until 2999-12-31</span>', page)
+    assert '<span class="badge badge-bad">revoked</span>' in page
 
 
 def test_a_token_without_scopes_is_refused_on_the_form(client, team_admin, team):
