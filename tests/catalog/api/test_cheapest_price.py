@@ -14,19 +14,9 @@ from django.utils import timezone
 from catalog.choices import OfferingStatus, PriceUnit, PriceVariant
 from catalog.models import AIModel, Offering, Price
 from tests.factories.catalog import AIModelFactory, OfferingFactory, OrganizationFactory, PriceFactory
-from tests.factories.governance import UserFactory
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/models/"
-
-
-@pytest.fixture
-def api(db):
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.force_authenticate(UserFactory(username="reader"))
-    return client
 
 
 def listed(api, model) -> tuple[str | None, str | None]:
