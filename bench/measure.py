@@ -106,17 +106,18 @@ def decision_latency_rounds(targets: dict[str, Target], rates: dict[str, float],
             "rate": summaries[0]["rate"],
             "rounds": summaries,
             **{
-                f"{side}_{p}": _median([s["server_ms"].get(side, {}).get(p) for s in summaries])
+                f"{side}_{p}": median([s["server_ms"].get(side, {}).get(p) for s in summaries])
                 for side in ("app", "decide")
                 for p in ("p50", "p99")
             },
-            "client_p50_ms": _median([s["client_p50_ms"] for s in summaries]),
-            "client_p99_ms": _median([s["client_p99_ms"] for s in summaries]),
+            "client_p50_ms": median([s["client_p50_ms"] for s in summaries]),
+            "client_p99_ms": median([s["client_p99_ms"] for s in summaries]),
         }
     return out
 
 
-def _median(values: list) -> float | None:
+def median(values: list) -> float | None:
+    """The median of the values that exist, rounded to the microsecond (of milliseconds); None when none do."""
     values = [value for value in values if value is not None]
     return round(statistics.median(values), 3) if values else None
 

@@ -87,7 +87,7 @@ def demo_phase(url: str, profile: Profile) -> dict:
         pages = measure.catalog_latency(app.base, fixtures, profile)
     isolated = isolated_decision(url, fixtures, profile)
     log("decision: in-process latency (cache miss and hit)")
-    step_cpus = frozenset(isolated["client_cpus"]) if isolated else None  # as in the scale phase's comparison
+    _, step_cpus = server.isolated_cpus(isolated)  # as in the scale phase's comparison
     decide = server.step(url, "decide", f"--pairs={profile.decide_pairs}", cpus=step_cpus)
     return {
         "catalog": catalog,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import statistics
 import tempfile
 import time
 
@@ -68,20 +67,18 @@ def measure_scaled(
     # Each side in its own processes, pinned to the load generator's CPUs when there are two halves: a cache hit
     # is a ~0.01 ms dictionary lookup, and unpinned processes differ by half of that whatever their database.
     # Five processes per side, in ABBA order, compared by median.
-    step_cpus = frozenset(isolated["client_cpus"]) if isolated else None
-    first = server.step(demo_url, "decide", f"--pairs={profile.decide_pairs}", cpus=step_cpus)
+    server_cpus, client_cpus = server.isolated_cpus(isolated)
+    first = server.step(demo_url, "decide", f"--pairs={profile.decide_pairs}", cpus=client_cpus)
     decide = {"demo": [first], "scaled": []}
     with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="bench-questions-") as questions:
         json.dump(first["questions"], questions)
         questions.flush()
+        urls = {"demo": demo_url, "scaled": url}
         for round_ in range(DECIDE_ROUNDS):
-            sides = (("demo", demo_url), ("scaled", url)) if round_ % 2 == 0 else (("scaled", url), ("demo", demo_url))
-            for side, side_url in sides[1:] if round_ == 0 else sides:
-                run = server.step(side_url, "decide", f"--questions={questions.name}", cpus=step_cpus)
+            for side in abba(round_)[1:] if round_ == 0 else abba(round_):  # the demo's first run is done
+                run = server.step(urls[side], "decide", f"--questions={questions.name}", cpus=client_cpus)
                 decide[side].append(run)
     http = {"demo": [], "scaled": []}
-    server_cpus = frozenset(isolated["server_cpus"]) if isolated else None
-    client_cpus = frozenset(isolated["client_cpus"]) if isolated else None
     workers = isolated["workers"] if isolated else profile.workers
     with (
         server.Gunicorn(demo_url, workers=workers, log_path=profile.log_dir / "gunicorn.log", cpus=server_cpus) as demo,
@@ -99,7 +96,7 @@ def measure_scaled(
         # second in a pair would otherwise carry the drift.
         short = dataclasses.replace(profile, open_seconds=profile.open_seconds / 2)
         for round_ in range(2 * profile.rounds):
-            for side in ("demo", "scaled") if round_ % 2 == 0 else ("scaled", "demo"):
+            for side in abba(round_):
                 run = measure.decision_latency({side: targets[side]}, {side: decision_rate}, short)
                 http[side].append(run[side])
     log("catalog search on the scale database")
@@ -113,9 +110,10 @@ def measure_scaled(
     }
 
 
-def _median(values):
-    values = [v for v in values if v is not None]
-    return round(statistics.median(values), 3) if values else None
+def abba(round_: int) -> tuple[str, str]:
+    """The two sides in ABBA order: demo first in even rounds, scaled first in odd ones, so neither always runs
+    second and carries the machine's drift."""
+    return ("demo", "scaled") if round_ % 2 == 0 else ("scaled", "demo")
 
 
 def summarize_decide(rounds: dict) -> dict:
@@ -123,7 +121,7 @@ def summarize_decide(rounds: dict) -> dict:
     out = {"rounds": rounds}
     for side, runs in rounds.items():
         out[side] = {
-            kind: {p: _median([run[kind][p] for run in runs]) for p in ("p50", "p95", "p99")}
+            kind: {p: measure.median([run[kind][p] for run in runs]) for p in ("p50", "p95", "p99")}
             for kind in ("miss_ms", "first_miss_ms", "hit_ms")
             if all(kind in run for run in runs)
         }
@@ -133,5 +131,6 @@ def summarize_decide(rounds: dict) -> dict:
 def summarize_http(rounds: dict) -> dict:
     out = {"rounds": rounds, "rate": rounds["demo"][0]["rate"] if rounds["demo"] else None}
     for side, runs in rounds.items():
-        out[side] = {p: _median([run["server_ms"].get("app", {}).get(p) for run in runs]) for p in ("p50", "p99")}
+        app = [run["server_ms"].get("app", {}) for run in runs]
+        out[side] = {p: measure.median([timing.get(p) for timing in app]) for p in ("p50", "p99")}
     return out

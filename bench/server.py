@@ -144,6 +144,14 @@ def split_cpus() -> tuple[frozenset[int], frozenset[int]] | None:
     return frozenset(cpus[:half]), frozenset(cpus[half:])
 
 
+def isolated_cpus(isolated: dict | None) -> tuple[frozenset[int] | None, frozenset[int] | None]:
+    """The (server, load generator) CPUs an isolated measurement recorded (bench.run.isolated_decision), or
+    (None, None) when there was none: then nothing is pinned."""
+    if not isolated:
+        return None, None
+    return frozenset(isolated["server_cpus"]), frozenset(isolated["client_cpus"])
+
+
 @contextlib.contextmanager
 def running_on(cpus: frozenset[int] | None):
     """This process (the load generator runs in it) on ``cpus`` for the block; None leaves it where it is."""
